@@ -1,0 +1,49 @@
+/* util.c - clock and whole-file reading. */
+#define _POSIX_C_SOURCE 200809L
+#include "base/base.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+double ra_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int ra_read_file(char **out, size_t *len, const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	char *data;
+	size_t n;
+
+	if (!f)
+		return ra_error_set(errno == ENOENT ? RA_ENOTFOUND : RA_ERR, "%s: %s", path,
+		                    strerror(errno));
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return ra_error_set(RA_EINVAL, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		fclose(f);
+		return ra_error_set(RA_ETOOBIG, "%s: %lld bytes is over the cap of %zu", path,
+		                    (long long)st.st_size, max);
+	}
+	data = ra_malloc((size_t)st.st_size + 1);
+	if (!data) {
+		fclose(f);
+		return RA_ENOMEM;
+	}
+	n = fread(data, 1, (size_t)st.st_size, f);
+	fclose(f);
+	data[n] = '\0';
+	*out = data;
+	*len = n;
+	return RA_OK;
+}
