@@ -233,6 +233,63 @@ int ra_walk(ra_walk_result *out, const char *root, const ra_walk_opts *opts)
 	return RA_OK;
 }
 
+char *ra_walk_relative(const char *root, const char *path, char *buf, size_t n)
+{
+	size_t rlen = strlen(root), len = 0;
+	const char *p = path;
+
+	if (path[0] == '/') {
+		if (strncmp(path, root, rlen) != 0 || path[rlen] != '/')
+			return NULL;
+		p = path + rlen + 1;
+	}
+	while (*p) {
+		const char *seg = p, *end = strchr(p, '/');
+		size_t slen = end ? (size_t)(end - p) : strlen(p);
+
+		p = end ? end + 1 : p + slen;
+		if (slen == 0 || (slen == 1 && seg[0] == '.'))
+			continue;
+		if (slen == 2 && seg[0] == '.' && seg[1] == '.')
+			return NULL; /* no climbing out, nor ambiguity about links */
+		if (len + slen + 2 > n)
+			return NULL;
+		if (len)
+			buf[len++] = '/';
+		memcpy(buf + len, seg, slen);
+		len += slen;
+	}
+	buf[len] = '\0';
+	return len ? buf : NULL;
+}
+
+int ra_walk_paths(ra_walk_result *out, const char *root, const char *const *paths, size_t n,
+                  const ra_walk_opts *opts)
+{
+	walker w = {.root = root, .opts = opts, .res = out};
+	int rc = RA_OK;
+
+	memset(out, 0, sizeof(*out));
+	out->arena = ra_arena_new(0);
+	if (!out->arena)
+		return RA_ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++) {
+		char rel[4096];
+
+		if (!ra_walk_relative(root, paths[i], rel, sizeof(rel)))
+			rc = ra_error_set(RA_EINVAL, "%s: not a file inside the workspace %s",
+			                  paths[i], root);
+		else
+			rc = add_file(&w, rel);
+	}
+	if (rc) {
+		ra_walk_result_free(out);
+		return rc;
+	}
+	qsort(out->files, out->nfiles, sizeof(*out->files), cmp_path);
+	return RA_OK;
+}
+
 void ra_walk_result_free(ra_walk_result *r)
 {
 	if (!r)

@@ -42,6 +42,19 @@ typedef struct ra_walk_result {
 int ra_walk(ra_walk_result *out, const char *root, const ra_walk_opts *opts);
 void ra_walk_result_free(ra_walk_result *r);
 
+/*
+ * Like ra_walk, for the named files only: each of `paths` (workspace-relative, or absolute inside
+ * the workspace) that exists as a regular file and passes opts->accept is listed. Paths outside
+ * the workspace are refused with RA_EINVAL. Missing files are simply not listed, so that the
+ * caller can tell them from present ones.
+ */
+int ra_walk_paths(ra_walk_result *out, const char *root, const char *const *paths, size_t n,
+                  const ra_walk_opts *opts);
+
+/* The workspace-relative, normalised form of `path` (relative, or absolute under `root`) in buf;
+ * NULL when it lies outside the workspace or does not fit. */
+char *ra_walk_relative(const char *root, const char *path, char *buf, size_t n);
+
 /* The enclosing git work tree root of `dir`, or NULL when none. Caller's string (ra_free). */
 char *ra_walk_git_root(const char *dir);
 

@@ -1,0 +1,1242 @@
+/*
+ * store.c - SQLite schema, migrations, per-file replace and the read queries (see store.h).
+ */
+#define _DEFAULT_SOURCE
+#include "indexer/store.h"
+
+#include <ctype.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Each migration takes the schema from version i to i + 1. Append; never edit a shipped step. */
+static const char *const migrations[] = {
+        /* 0 -> 1: the first schema */
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+        "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"
+        "  lang INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,"
+        "  mtime_ns INTEGER NOT NULL, library TEXT, nerrors INTEGER NOT NULL DEFAULT 0,"
+        "  base TEXT NOT NULL);"
+        "CREATE INDEX files_base ON files(base);"
+        "CREATE TABLE symbols(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL,"
+        "  parent_id INTEGER, unit_id INTEGER, kind TEXT NOT NULL, name TEXT NOT NULL,"
+        "  key TEXT NOT NULL, type TEXT, dir TEXT, dims TEXT, value TEXT,"
+        "  line INTEGER, col INTEGER, end_line INTEGER, end_col INTEGER,"
+        "  sline INTEGER, scol INTEGER, eline INTEGER, ecol INTEGER, flags INTEGER);"
+        "CREATE INDEX symbols_key ON symbols(key);"
+        "CREATE INDEX symbols_file ON symbols(file_id);"
+        "CREATE INDEX symbols_units ON symbols(key) WHERE unit_id = id;"
+        "CREATE TABLE conns(id INTEGER PRIMARY KEY, inst_id INTEGER NOT NULL, formal TEXT,"
+        "  position INTEGER, actual TEXT, is_param INTEGER, line INTEGER, col INTEGER,"
+        "  end_line INTEGER, end_col INTEGER);"
+        "CREATE INDEX conns_inst ON conns(inst_id);"
+        "CREATE TABLE names(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);"
+        "CREATE TABLE file_refs(file_id INTEGER PRIMARY KEY, sym_base INTEGER, n INTEGER,"
+        "  data BLOB);"
+        "CREATE TABLE ref_files(name_id INTEGER, file_id INTEGER,"
+        "  PRIMARY KEY(name_id, file_id)) WITHOUT ROWID;"
+        "CREATE TABLE includes(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL,"
+        "  path TEXT NOT NULL, target_id INTEGER, line INTEGER, col INTEGER);"
+        "CREATE INDEX includes_file ON includes(file_id);"
+        "CREATE TABLE imports(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, scope_id INTEGER,"
+        "  library TEXT, pkg TEXT, item TEXT, line INTEGER, col INTEGER);"
+        "CREATE INDEX imports_file ON imports(file_id);"
+        "CREATE TABLE diags(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, line INTEGER,"
+        "  col INTEGER, end_line INTEGER, end_col INTEGER, message TEXT);"
+        "CREATE INDEX diags_file ON diags(file_id);",
+};
+
+enum {
+	S_FILE_GET,
+	S_FILE_INSERT,
+	S_FILE_UPDATE,
+	S_FILE_TOUCH,
+	S_FILE_DELETE,
+	S_SYMS_DELETE,
+	S_CONNS_DELETE,
+	S_INCLUDES_DELETE,
+	S_IMPORTS_DELETE,
+	S_DIAGS_DELETE,
+	S_REFS_GET,
+	S_REFS_DELETE,
+	S_REFFILE_DELETE,
+	S_SYM_INSERT,
+	S_CONN_INSERT,
+	S_INCLUDE_INSERT,
+	S_IMPORT_INSERT,
+	S_DIAG_INSERT,
+	S_NAME_GET,
+	S_NAME_INSERT,
+	S_REFS_INSERT,
+	S_REFFILE_INSERT,
+	S__COUNT
+};
+
+static const char *const stmt_sql[S__COUNT] = {
+        [S_FILE_GET] = "SELECT id FROM files WHERE path = ?1",
+        [S_FILE_INSERT] = "INSERT INTO files(path, lang, blob, size, mtime_ns, library, nerrors,"
+                          " base) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        [S_FILE_UPDATE] = "UPDATE files SET lang = ?2, blob = ?3, size = ?4, mtime_ns = ?5,"
+                          " library = ?6, nerrors = ?7 WHERE id = ?1",
+        [S_FILE_TOUCH] = "UPDATE files SET size = ?2, mtime_ns = ?3 WHERE id = ?1",
+        [S_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
+        [S_SYMS_DELETE] = "DELETE FROM symbols WHERE file_id = ?1",
+        [S_CONNS_DELETE] =
+                "DELETE FROM conns WHERE inst_id IN (SELECT id FROM symbols WHERE file_id = ?1)",
+        [S_INCLUDES_DELETE] = "DELETE FROM includes WHERE file_id = ?1",
+        [S_IMPORTS_DELETE] = "DELETE FROM imports WHERE file_id = ?1",
+        [S_DIAGS_DELETE] = "DELETE FROM diags WHERE file_id = ?1",
+        [S_REFS_GET] = "SELECT data FROM file_refs WHERE file_id = ?1",
+        [S_REFS_DELETE] = "DELETE FROM file_refs WHERE file_id = ?1",
+        [S_REFFILE_DELETE] = "DELETE FROM ref_files WHERE name_id = ?1 AND file_id = ?2",
+        [S_SYM_INSERT] = "INSERT INTO symbols(file_id, parent_id, unit_id, kind, name, key, type,"
+                         " dir, dims, value, line, col, end_line, end_col, sline, scol, eline,"
+                         " ecol, flags) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                         " ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        [S_CONN_INSERT] = "INSERT INTO conns(inst_id, formal, position, actual, is_param, line,"
+                          " col, end_line, end_col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        [S_INCLUDE_INSERT] = "INSERT INTO includes(file_id, path, line, col) VALUES(?1,?2,?3,?4)",
+        [S_IMPORT_INSERT] = "INSERT INTO imports(file_id, scope_id, library, pkg, item, line, col)"
+                            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        [S_DIAG_INSERT] = "INSERT INTO diags(file_id, line, col, end_line, end_col, message)"
+                          " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+        [S_NAME_GET] = "SELECT id FROM names WHERE key = ?1",
+        [S_NAME_INSERT] = "INSERT INTO names(key) VALUES(?1)",
+        [S_REFS_INSERT] = "INSERT INTO file_refs(file_id, sym_base, n, data) VALUES(?1,?2,?3,?4)",
+        [S_REFFILE_INSERT] = "INSERT OR IGNORE INTO ref_files(name_id, file_id) VALUES(?1, ?2)",
+};
+
+/* name -> id, open addressing; keys live in the arena */
+typedef struct name_map {
+	const char **keys;
+	int64_t *ids;
+	size_t cap, n;
+	ra_arena *arena;
+	bool loaded;
+} name_map;
+
+struct ra_store {
+	sqlite3 *db;
+	char *path;
+	bool readonly;
+	sqlite3_stmt *stmts[S__COUNT];
+	name_map names;
+	bool bulk; /* many files will be written: keep every name in memory */
+	/* scratch reused across file puts */
+	int64_t *sym_ids, *unit_idx;
+	size_t sym_cap;
+	ra_buf refbuf;
+};
+
+static int db_fail(ra_store *st, const char *what)
+{
+	return ra_error_set(RA_ERR, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static sqlite3_stmt *stmt(ra_store *st, int which)
+{
+	sqlite3_stmt *s = st->stmts[which];
+
+	if (!s && sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+	                             &st->stmts[which], NULL) != SQLITE_OK) {
+		db_fail(st, "prepare");
+		return NULL;
+	}
+	s = st->stmts[which];
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* runs a prepared statement that returns no rows */
+static int step_done(ra_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? RA_OK : db_fail(st, what);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int exec(ra_store *st, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		ra_error_set(RA_ERR, "%s: %s", st->path, err ? err : "exec failed");
+		sqlite3_free(err);
+		return RA_ERR;
+	}
+	return RA_OK;
+}
+
+static int user_version(ra_store *st, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = RA_ERR;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		*out = sqlite3_column_int(s, 0);
+		rc = RA_OK;
+	} else {
+		rc = ra_error_set(RA_EINVAL, "%s: not a database: %s", st->path,
+		                  sqlite3_errmsg(st->db));
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int migrate(ra_store *st)
+{
+	const int latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	int v, rc;
+
+	rc = user_version(st, &v);
+	if (rc)
+		return rc;
+	if (v > latest)
+		return ra_error_set(RA_EINVAL,
+		                    "%s: schema version %d is newer than this rtlassist (%d)",
+		                    st->path, v, latest);
+	for (; v < latest; v++) {
+		char pragma[64];
+
+		rc = exec(st, "BEGIN IMMEDIATE");
+		if (!rc)
+			rc = exec(st, migrations[v]);
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (!rc)
+			rc = exec(st, pragma);
+		if (!rc)
+			rc = exec(st, "COMMIT");
+		if (rc) {
+			exec(st, "ROLLBACK");
+			return rc;
+		}
+	}
+	return RA_OK;
+}
+
+int ra_store_open(ra_store **out, const char *path, bool readonly)
+{
+	ra_store *st = ra_calloc(1, sizeof(*st));
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	struct stat sb;
+	int rc;
+
+	if (!st)
+		return RA_ENOMEM;
+	st->readonly = readonly;
+	st->path = ra_strdup(path);
+	ra_buf_init(&st->refbuf, 0);
+	if (!st->path) {
+		ra_free(st);
+		return RA_ENOMEM;
+	}
+	if (readonly && stat(path, &sb) != 0) {
+		rc = ra_error_set(RA_ENOTFOUND, "%s: no index here (run `rtlassist index`)", path);
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = db_fail(st, "open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	if (!readonly) {
+		rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		              "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000;");
+		if (rc) {
+			rc = ra_error_set(RA_EINVAL, "%s", ra_error_last());
+			goto fail;
+		}
+		rc = migrate(st);
+		if (rc)
+			goto fail;
+	} else {
+		int v;
+
+		rc = user_version(st, &v);
+		if (!rc && v != RA_STORE_SCHEMA_VERSION)
+			rc = ra_error_set(
+			        RA_EINVAL,
+			        "%s: schema version %d, expected %d (run `rtlassist index`)", path,
+			        v, RA_STORE_SCHEMA_VERSION);
+		if (rc)
+			goto fail;
+	}
+	*out = st;
+	return RA_OK;
+fail:
+	ra_store_close(st);
+	return rc;
+}
+
+void ra_store_close(ra_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < S__COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close(st->db);
+	ra_free(st->names.keys);
+	ra_free(st->names.ids);
+	ra_arena_free(st->names.arena);
+	ra_free(st->sym_ids);
+	ra_free(st->unit_idx);
+	ra_buf_free(&st->refbuf);
+	ra_free(st->path);
+	ra_free(st);
+}
+
+static int64_t count_of(ra_store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+void ra_store_set_bulk(ra_store *st, bool bulk)
+{
+	st->bulk = bulk;
+}
+
+int ra_store_totals(ra_store *st, int64_t *units, int64_t *symbols, int64_t *with_errors)
+{
+	*units = count_of(st, "SELECT count(*) FROM symbols WHERE unit_id = id");
+	*symbols = count_of(st, "SELECT count(*) FROM symbols");
+	*with_errors = count_of(st, "SELECT count(*) FROM files WHERE nerrors > 0");
+	return *units < 0 || *symbols < 0 || *with_errors < 0 ? db_fail(st, "totals") : RA_OK;
+}
+
+int ra_store_begin(ra_store *st)
+{
+	return exec(st, "BEGIN IMMEDIATE");
+}
+
+int ra_store_commit(ra_store *st)
+{
+	return exec(st, "COMMIT");
+}
+
+int ra_store_rollback(ra_store *st)
+{
+	return exec(st, "ROLLBACK");
+}
+
+/* ---- names -------------------------------------------------------------------------------- */
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static int names_insert_mem(name_map *m, const char *key, int64_t id)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 4096;
+		const char **keys = ra_calloc(ncap, sizeof(*keys));
+		int64_t *ids = ra_calloc(ncap, sizeof(*ids));
+
+		if (!keys || !ids) {
+			ra_free(keys);
+			ra_free(ids);
+			return RA_ENOMEM;
+		}
+		for (size_t j = 0; j < m->cap; j++) {
+			if (!m->keys[j])
+				continue;
+			for (i = hash_str(m->keys[j]) & (ncap - 1); keys[i];
+			     i = (i + 1) & (ncap - 1))
+				;
+			keys[i] = m->keys[j];
+			ids[i] = m->ids[j];
+		}
+		ra_free(m->keys);
+		ra_free(m->ids);
+		m->keys = keys;
+		m->ids = ids;
+		m->cap = ncap;
+	}
+	for (i = hash_str(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
+		;
+	m->keys[i] = ra_arena_strdup(m->arena, key);
+	if (!m->keys[i])
+		return RA_ENOMEM;
+	m->ids[i] = id;
+	m->n++;
+	return RA_OK;
+}
+
+static int64_t names_lookup_mem(const name_map *m, const char *key)
+{
+	if (!m->cap)
+		return 0;
+	for (size_t i = hash_str(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
+		if (strcmp(m->keys[i], key) == 0)
+			return m->ids[i];
+	return 0;
+}
+
+static int names_load(ra_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = RA_OK;
+
+	if (st->names.loaded)
+		return RA_OK;
+	st->names.arena = ra_arena_new(0);
+	if (!st->names.arena)
+		return RA_ENOMEM;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, key FROM names", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "names");
+	while (!rc && sqlite3_step(s) == SQLITE_ROW)
+		rc = names_insert_mem(&st->names, (const char *)sqlite3_column_text(s, 1),
+		                      sqlite3_column_int64(s, 0));
+	sqlite3_finalize(s);
+	st->names.loaded = rc == RA_OK;
+	return rc;
+}
+
+/* id of `key`, creating it when new; 0 on failure */
+static int64_t name_id(ra_store *st, const char *key)
+{
+	int64_t id = names_lookup_mem(&st->names, key);
+	sqlite3_stmt *s;
+
+	if (id)
+		return id;
+	if (!st->names.loaded) {
+		/* a few files: ask the index instead of loading every name */
+		s = stmt(st, S_NAME_GET);
+		if (!s)
+			return 0;
+		bind_text(s, 1, key);
+		id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+		sqlite3_reset(s);
+		if (id)
+			return id;
+	}
+	s = stmt(st, S_NAME_INSERT);
+	if (!s)
+		return 0;
+	bind_text(s, 1, key);
+	if (step_done(st, s, "insert name"))
+		return 0;
+	id = sqlite3_last_insert_rowid(st->db);
+	if (!st->names.loaded)
+		return id;
+	return names_insert_mem(&st->names, key, id) ? 0 : id;
+}
+
+/* lower-cases ASCII into buf (VHDL keys) */
+static const char *fold(char *buf, size_t n, const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 1 < n; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+static const char *key_of(char *buf, size_t n, const char *name, ra_lang lang)
+{
+	return lang == RA_LANG_VHDL ? fold(buf, n, name) : name;
+}
+
+/* ---- varints for packed refs -------------------------------------------------------------- */
+
+static int put_varint(ra_buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	int n = 0;
+
+	do {
+		tmp[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v);
+	return ra_buf_append(b, tmp, (size_t)n);
+}
+
+/* reads one varint; false at the end of data or on a malformed one */
+static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char c = *(*p)++;
+
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* one decoded ref: name id, 0-based line and column, scope model index (-1 none) */
+typedef struct packed_ref {
+	int64_t name_id;
+	uint32_t line, col;
+	int32_t scope;
+} packed_ref;
+
+/* iterates a refs blob; returns false when done */
+static bool next_ref(const unsigned char **p, const unsigned char *end, packed_ref *r)
+{
+	uint64_t name, dline, col, scope;
+
+	if (!get_varint(p, end, &name) || !get_varint(p, end, &dline) ||
+	    !get_varint(p, end, &col) || !get_varint(p, end, &scope))
+		return false;
+	r->name_id = (int64_t)name;
+	r->line += (uint32_t)dline;
+	r->col = (uint32_t)col;
+	r->scope = (int32_t)scope - 1;
+	return true;
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+static int delete_refs(ra_store *st, int64_t file_id)
+{
+	sqlite3_stmt *s = stmt(st, S_REFS_GET);
+	int rc = RA_OK;
+
+	if (!s)
+		return RA_ERR;
+	sqlite3_bind_int64(s, 1, file_id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(s, 0);
+		const unsigned char *end = p + sqlite3_column_bytes(s, 0);
+		size_t n = (size_t)sqlite3_column_bytes(s, 0);
+		unsigned char *copy = ra_malloc(n ? n : 1);
+		packed_ref r = {0};
+
+		if (!copy) {
+			sqlite3_reset(s);
+			return RA_ENOMEM;
+		}
+		memcpy(copy, p, n);
+		sqlite3_reset(s);
+		p = copy;
+		end = copy + n;
+		while (!rc && next_ref(&p, end, &r)) {
+			sqlite3_stmt *d = stmt(st, S_REFFILE_DELETE);
+
+			if (!d) {
+				rc = RA_ERR;
+				break;
+			}
+			sqlite3_bind_int64(d, 1, r.name_id);
+			sqlite3_bind_int64(d, 2, file_id);
+			rc = step_done(st, d, "delete ref_files");
+		}
+		ra_free(copy);
+	} else {
+		sqlite3_reset(s);
+	}
+	if (rc)
+		return rc;
+	s = stmt(st, S_REFS_DELETE);
+	if (!s)
+		return RA_ERR;
+	sqlite3_bind_int64(s, 1, file_id);
+	return step_done(st, s, "delete file_refs");
+}
+
+static int delete_contents(ra_store *st, int64_t file_id)
+{
+	static const int order[] = {S_CONNS_DELETE, S_SYMS_DELETE, S_INCLUDES_DELETE,
+	                            S_IMPORTS_DELETE, S_DIAGS_DELETE};
+	int rc = delete_refs(st, file_id);
+
+	for (size_t i = 0; !rc && i < sizeof(order) / sizeof(order[0]); i++) {
+		sqlite3_stmt *s = stmt(st, order[i]);
+
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, file_id);
+		rc = step_done(st, s, "delete");
+	}
+	return rc;
+}
+
+static int put_symbols(ra_store *st, int64_t file_id, const ra_model *m)
+{
+	char kbuf[512];
+	int rc = RA_OK;
+
+	if (ra_grow((void **)&st->sym_ids, &st->sym_cap, m->nsyms + 1, sizeof(int64_t)))
+		return RA_ENOMEM;
+	/* unit_idx shares sym_cap: grow it to the same size */
+	{
+		int64_t *u = ra_realloc(st->unit_idx, st->sym_cap * sizeof(int64_t));
+
+		if (!u)
+			return RA_ENOMEM;
+		st->unit_idx = u;
+	}
+	for (size_t i = 0; !rc && i < m->nsyms; i++) {
+		const ra_sym *y = &m->syms[i];
+		int32_t parent = y->parent >= 0 && (size_t)y->parent < i ? y->parent : -1;
+		sqlite3_stmt *s = stmt(st, S_SYM_INSERT);
+
+		if (!s)
+			return RA_ERR;
+		st->unit_idx[i] = ra_model_kind_is_unit(y->kind) ? (int64_t)i
+		                  : parent >= 0                  ? st->unit_idx[parent]
+		                                                 : -1;
+		sqlite3_bind_int64(s, 1, file_id);
+		if (parent >= 0)
+			sqlite3_bind_int64(s, 2, st->sym_ids[parent]);
+		/* a unit's own id is not known before the insert: set below */
+		if (st->unit_idx[i] >= 0 && st->unit_idx[i] < (int64_t)i)
+			sqlite3_bind_int64(s, 3, st->sym_ids[st->unit_idx[i]]);
+		bind_text(s, 4, ra_model_kind_name(y->kind));
+		bind_text(s, 5, y->name);
+		bind_text(s, 6, key_of(kbuf, sizeof(kbuf), y->name, m->lang));
+		bind_text(s, 7, y->type);
+		bind_text(s, 8, y->dir);
+		bind_text(s, 9, y->dims);
+		bind_text(s, 10, y->value);
+		sqlite3_bind_int(s, 11, (int)y->name_span.line);
+		sqlite3_bind_int(s, 12, (int)y->name_span.col);
+		sqlite3_bind_int(s, 13, (int)y->name_span.end_line);
+		sqlite3_bind_int(s, 14, (int)y->name_span.end_col);
+		sqlite3_bind_int(s, 15, (int)y->span.line);
+		sqlite3_bind_int(s, 16, (int)y->span.col);
+		sqlite3_bind_int(s, 17, (int)y->span.end_line);
+		sqlite3_bind_int(s, 18, (int)y->span.end_col);
+		sqlite3_bind_int(s, 19, (int)y->flags);
+		rc = step_done(st, s, "insert symbol");
+		st->sym_ids[i] = sqlite3_last_insert_rowid(st->db);
+		if (!rc && st->unit_idx[i] == (int64_t)i) {
+			char sql[96];
+
+			snprintf(sql, sizeof(sql),
+			         "UPDATE symbols SET unit_id = id WHERE id = %lld",
+			         (long long)st->sym_ids[i]);
+			rc = exec(st, sql);
+		}
+	}
+	return rc;
+}
+
+static int put_conns(ra_store *st, const ra_model *m)
+{
+	int rc = RA_OK;
+
+	for (size_t i = 0; !rc && i < m->nconns; i++) {
+		const ra_conn *c = &m->conns[i];
+		sqlite3_stmt *s;
+
+		if (c->inst < 0 || (size_t)c->inst >= m->nsyms)
+			continue;
+		s = stmt(st, S_CONN_INSERT);
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, st->sym_ids[c->inst]);
+		bind_text(s, 2, c->formal);
+		sqlite3_bind_int(s, 3, c->position);
+		bind_text(s, 4, c->actual);
+		sqlite3_bind_int(s, 5, c->is_param);
+		sqlite3_bind_int(s, 6, (int)c->span.line);
+		sqlite3_bind_int(s, 7, (int)c->span.col);
+		sqlite3_bind_int(s, 8, (int)c->span.end_line);
+		sqlite3_bind_int(s, 9, (int)c->span.end_col);
+		rc = step_done(st, s, "insert connection");
+	}
+	return rc;
+}
+
+static int cmp_ref_pos(const void *a, const void *b)
+{
+	const ra_ref *x = *(const ra_ref *const *)a, *y = *(const ra_ref *const *)b;
+
+	if (x->span.line != y->span.line)
+		return x->span.line < y->span.line ? -1 : 1;
+	return x->span.col < y->span.col ? -1 : x->span.col > y->span.col;
+}
+
+static int put_refs(ra_store *st, int64_t file_id, const ra_model *m)
+{
+	const ra_ref **sorted;
+	char kbuf[512];
+	uint32_t line = 0;
+	sqlite3_stmt *s;
+	int rc = RA_OK;
+
+	if (!m->nrefs)
+		return RA_OK;
+	if (st->bulk) {
+		rc = names_load(st);
+		if (rc)
+			return rc;
+	}
+	sorted = ra_malloc(m->nrefs * sizeof(*sorted));
+	if (!sorted)
+		return RA_ENOMEM;
+	for (size_t i = 0; i < m->nrefs; i++)
+		sorted[i] = &m->refs[i];
+	qsort(sorted, m->nrefs, sizeof(*sorted), cmp_ref_pos);
+	ra_buf_reset(&st->refbuf);
+	for (size_t i = 0; !rc && i < m->nrefs; i++) {
+		const ra_ref *r = sorted[i];
+		int64_t id = name_id(st, key_of(kbuf, sizeof(kbuf), r->name, m->lang));
+		int32_t scope = r->scope >= 0 && (size_t)r->scope < m->nsyms ? r->scope : -1;
+
+		if (!id) {
+			rc = RA_ERR;
+			break;
+		}
+		rc = put_varint(&st->refbuf, (uint64_t)id);
+		rc = rc ? rc : put_varint(&st->refbuf, r->span.line - line);
+		rc = rc ? rc : put_varint(&st->refbuf, r->span.col);
+		rc = rc ? rc : put_varint(&st->refbuf, (uint64_t)(scope + 1));
+		line = r->span.line;
+		if (!rc) {
+			s = stmt(st, S_REFFILE_INSERT);
+			if (!s) {
+				rc = RA_ERR;
+				break;
+			}
+			sqlite3_bind_int64(s, 1, id);
+			sqlite3_bind_int64(s, 2, file_id);
+			rc = step_done(st, s, "insert ref_files");
+		}
+	}
+	ra_free(sorted);
+	if (rc)
+		return rc;
+	s = stmt(st, S_REFS_INSERT);
+	if (!s)
+		return RA_ERR;
+	sqlite3_bind_int64(s, 1, file_id);
+	if (m->nsyms)
+		sqlite3_bind_int64(s, 2, st->sym_ids[0]);
+	sqlite3_bind_int64(s, 3, (int64_t)m->nrefs);
+	sqlite3_bind_blob(s, 4, st->refbuf.data, (int)st->refbuf.len, SQLITE_STATIC);
+	return step_done(st, s, "insert file_refs");
+}
+
+static int put_rest(ra_store *st, int64_t file_id, const ra_model *m)
+{
+	int rc = RA_OK;
+
+	for (size_t i = 0; !rc && i < m->nincludes; i++) {
+		sqlite3_stmt *s = stmt(st, S_INCLUDE_INSERT);
+
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, file_id);
+		bind_text(s, 2, m->includes[i].path);
+		sqlite3_bind_int(s, 3, (int)m->includes[i].span.line);
+		sqlite3_bind_int(s, 4, (int)m->includes[i].span.col);
+		rc = step_done(st, s, "insert include");
+	}
+	for (size_t i = 0; !rc && i < m->nimports; i++) {
+		const ra_import *im = &m->imports[i];
+		sqlite3_stmt *s = stmt(st, S_IMPORT_INSERT);
+
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, file_id);
+		if (im->scope >= 0 && (size_t)im->scope < m->nsyms)
+			sqlite3_bind_int64(s, 2, st->sym_ids[im->scope]);
+		bind_text(s, 3, im->library);
+		bind_text(s, 4, im->pkg);
+		bind_text(s, 5, im->item);
+		sqlite3_bind_int(s, 6, (int)im->span.line);
+		sqlite3_bind_int(s, 7, (int)im->span.col);
+		rc = step_done(st, s, "insert import");
+	}
+	for (size_t i = 0; !rc && i < m->ndiags; i++) {
+		const ra_diag *d = &m->diags[i];
+		sqlite3_stmt *s = stmt(st, S_DIAG_INSERT);
+
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, file_id);
+		sqlite3_bind_int(s, 2, (int)d->span.line);
+		sqlite3_bind_int(s, 3, (int)d->span.col);
+		sqlite3_bind_int(s, 4, (int)d->span.end_line);
+		sqlite3_bind_int(s, 5, (int)d->span.end_col);
+		bind_text(s, 6, d->message);
+		rc = step_done(st, s, "insert diagnostic");
+	}
+	return rc;
+}
+
+int ra_store_file_put(ra_store *st, ra_store_file *f, const ra_model *m)
+{
+	sqlite3_stmt *s = stmt(st, S_FILE_GET);
+	int64_t id = 0;
+	int rc;
+
+	if (!s)
+		return RA_ERR;
+	bind_text(s, 1, f->path);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+
+	if (id) {
+		rc = delete_contents(st, id);
+		if (rc)
+			return rc;
+	}
+	s = stmt(st, id ? S_FILE_UPDATE : S_FILE_INSERT);
+	if (!s)
+		return RA_ERR;
+	if (id)
+		sqlite3_bind_int64(s, 1, id);
+	else
+		bind_text(s, 1, f->path);
+	sqlite3_bind_int(s, 2, (int)f->lang);
+	bind_text(s, 3, f->blob);
+	sqlite3_bind_int64(s, 4, (int64_t)f->size);
+	sqlite3_bind_int64(s, 5, f->mtime_ns);
+	bind_text(s, 6, f->library);
+	sqlite3_bind_int(s, 7, m ? (int)m->nerrors : 0);
+	if (!id) {
+		const char *slash = strrchr(f->path, '/');
+
+		bind_text(s, 8, slash ? slash + 1 : f->path);
+	}
+	rc = step_done(st, s, "write file");
+	if (rc)
+		return rc;
+	f->id = id ? id : sqlite3_last_insert_rowid(st->db);
+	if (!m)
+		return RA_OK;
+	rc = put_symbols(st, f->id, m);
+	rc = rc ? rc : put_conns(st, m);
+	rc = rc ? rc : put_refs(st, f->id, m);
+	rc = rc ? rc : put_rest(st, f->id, m);
+	return rc;
+}
+
+int ra_store_file_delete(ra_store *st, int64_t id)
+{
+	sqlite3_stmt *s;
+	int rc = delete_contents(st, id);
+
+	if (rc)
+		return rc;
+	s = stmt(st, S_FILE_DELETE);
+	if (!s)
+		return RA_ERR;
+	sqlite3_bind_int64(s, 1, id);
+	return step_done(st, s, "delete file");
+}
+
+int ra_store_file_touch(ra_store *st, int64_t id, uint64_t size, int64_t mtime_ns)
+{
+	sqlite3_stmt *s = stmt(st, S_FILE_TOUCH);
+
+	if (!s)
+		return RA_ERR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (int64_t)size);
+	sqlite3_bind_int64(s, 3, mtime_ns);
+	return step_done(st, s, "touch file");
+}
+
+#define FILE_COLUMNS "SELECT id, path, blob, library, lang, size, mtime_ns, nerrors FROM files "
+
+/* one files row into *f, strings in the arena; false on OOM */
+static bool read_file_row(sqlite3_stmt *s, ra_store_file *f, ra_arena *arena)
+{
+	f->id = sqlite3_column_int64(s, 0);
+	f->path = ra_arena_strdup(arena, (const char *)sqlite3_column_text(s, 1));
+	f->blob = ra_arena_strdup(arena, (const char *)sqlite3_column_text(s, 2));
+	f->library = sqlite3_column_type(s, 3) == SQLITE_NULL
+	                     ? NULL
+	                     : ra_arena_strdup(arena, (const char *)sqlite3_column_text(s, 3));
+	f->lang = (ra_lang)sqlite3_column_int(s, 4);
+	f->size = (uint64_t)sqlite3_column_int64(s, 5);
+	f->mtime_ns = sqlite3_column_int64(s, 6);
+	f->nerrors = (uint32_t)sqlite3_column_int(s, 7);
+	return f->path && f->blob;
+}
+
+int ra_store_files(ra_store *st, ra_store_file **out, size_t *n, ra_arena *arena)
+{
+	sqlite3_stmt *s = NULL;
+	ra_store_file *files = NULL;
+	size_t cap = 0, count = 0;
+	int rc = RA_OK;
+
+	if (sqlite3_prepare_v2(st->db, FILE_COLUMNS "ORDER BY path", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "list files");
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		if (ra_grow((void **)&files, &cap, count + 1, sizeof(*files)))
+			rc = RA_ENOMEM;
+		else if (!read_file_row(s, &files[count++], arena))
+			rc = ra_error_oom();
+	}
+	sqlite3_finalize(s);
+	if (rc) {
+		ra_free(files);
+		return rc;
+	}
+	*out = files;
+	*n = count;
+	return RA_OK;
+}
+
+int ra_store_file_get(ra_store *st, const char *path, ra_store_file *out, ra_arena *arena)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = RA_ENOTFOUND;
+
+	if (sqlite3_prepare_v2(st->db, FILE_COLUMNS "WHERE path = ?1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "file");
+	bind_text(s, 1, path);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = read_file_row(s, out, arena) ? RA_OK : ra_error_oom();
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int ra_store_resolve_includes(ra_store *st, char *const *incdirs, size_t nincdirs)
+{
+	sqlite3_stmt *sel = NULL, *find = NULL, *upd = NULL, *by_base = NULL;
+	int rc = RA_OK;
+
+	/* targets that were deleted: unresolve, then resolve again below */
+	rc = exec(st, "UPDATE includes SET target_id = NULL WHERE target_id IS NOT NULL AND"
+	              " target_id NOT IN (SELECT id FROM files)");
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT i.id, i.path, f.path FROM includes i JOIN files f"
+	                       " ON f.id = i.file_id WHERE i.target_id IS NULL",
+	                       -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT id FROM files WHERE path = ?1", -1, &find, NULL) !=
+	            SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "UPDATE includes SET target_id = ?2 WHERE id = ?1", -1, &upd,
+	                       NULL) != SQLITE_OK) {
+		rc = db_fail(st, "resolve includes");
+		goto out;
+	}
+	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
+		const char *inc = (const char *)sqlite3_column_text(sel, 1);
+		const char *from = (const char *)sqlite3_column_text(sel, 2);
+		const char *slash = strrchr(from, '/');
+		char cand[4096];
+		int64_t target = 0;
+
+		/* 1. beside the including file, 2. include dirs, 3. a unique basename match */
+		for (size_t k = 0; !target && k <= nincdirs + 1; k++) {
+			if (k == 0)
+				snprintf(cand, sizeof(cand), "%.*s%s%s",
+				         slash ? (int)(slash - from) : 0, from, slash ? "/" : "",
+				         inc);
+			else if (k <= nincdirs)
+				snprintf(cand, sizeof(cand), "%s%s%s", incdirs[k - 1],
+				         *incdirs[k - 1] ? "/" : "", inc);
+			else
+				break;
+			sqlite3_reset(find);
+			sqlite3_bind_text(find, 1, cand, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(find) == SQLITE_ROW)
+				target = sqlite3_column_int64(find, 0);
+		}
+		if (!target) {
+			const char *base = strrchr(inc, '/');
+			int64_t hits = 0, first = 0;
+
+			sqlite3_reset(by_base);
+			sqlite3_bind_text(by_base, 1, base ? base + 1 : inc, -1, SQLITE_TRANSIENT);
+			while (sqlite3_step(by_base) == SQLITE_ROW) {
+				const char *p = (const char *)sqlite3_column_text(by_base, 1);
+				size_t plen = strlen(p), ilen = strlen(inc);
+
+				/* the whole include path must end the file's path */
+				if (plen < ilen || strcmp(p + plen - ilen, inc) != 0 ||
+				    (plen > ilen && p[plen - ilen - 1] != '/'))
+					continue;
+				if (!hits++)
+					first = sqlite3_column_int64(by_base, 0);
+			}
+			if (hits == 1)
+				target = first;
+		}
+		if (target) {
+			sqlite3_reset(upd);
+			sqlite3_bind_int64(upd, 1, sqlite3_column_int64(sel, 0));
+			sqlite3_bind_int64(upd, 2, target);
+			if (sqlite3_step(upd) != SQLITE_DONE)
+				rc = db_fail(st, "resolve include");
+		}
+	}
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(find);
+	sqlite3_finalize(upd);
+	sqlite3_finalize(by_base);
+	return rc;
+}
+
+int ra_store_meta_set(ra_store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
+	                       &s, NULL) != SQLITE_OK)
+		return db_fail(st, "meta");
+	bind_text(s, 1, key);
+	bind_text(s, 2, value);
+	rc = sqlite3_step(s) == SQLITE_DONE ? RA_OK : db_fail(st, "meta");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int ra_store_meta_get(ra_store *st, const char *key, char **out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = RA_ENOTFOUND;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_fail(st, "meta");
+	bind_text(s, 1, key);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*out = ra_strdup((const char *)sqlite3_column_text(s, 0));
+		rc = *out ? RA_OK : RA_ENOMEM;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- queries ------------------------------------------------------------------------------ */
+
+#define SYM_COLUMNS                                                                                \
+	"s.id, s.kind, s.name, f.path, f.lang, f.library, u.name, p.name, s.type, s.dir, s.dims,"  \
+	" s.value, s.line, s.col, s.end_line, s.end_col, s.sline, s.scol, s.eline, s.ecol"         \
+	" FROM symbols s JOIN files f ON f.id = s.file_id LEFT JOIN symbols u ON u.id = s.unit_id" \
+	" LEFT JOIN symbols p ON p.id = s.parent_id "
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+static int each_sym(ra_store *st, sqlite3_stmt *s, ra_store_sym_cb fn, void *payload)
+{
+	int rc = RA_OK, step;
+
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		ra_store_sym y = {
+		        .id = sqlite3_column_int64(s, 0),
+		        .kind = col_text(s, 1),
+		        .name = col_text(s, 2),
+		        .file = col_text(s, 3),
+		        .lang = ra_model_lang_name((ra_lang)sqlite3_column_int(s, 4)),
+		        .library = col_text(s, 5),
+		        .unit = col_text(s, 6),
+		        .parent = col_text(s, 7),
+		        .type = col_text(s, 8),
+		        .dir = col_text(s, 9),
+		        .dims = col_text(s, 10),
+		        .value = col_text(s, 11),
+		        .name_span = {(uint32_t)sqlite3_column_int(s, 12),
+		                      (uint32_t)sqlite3_column_int(s, 13),
+		                      (uint32_t)sqlite3_column_int(s, 14),
+		                      (uint32_t)sqlite3_column_int(s, 15)},
+		        .span = {(uint32_t)sqlite3_column_int(s, 16),
+		                 (uint32_t)sqlite3_column_int(s, 17),
+		                 (uint32_t)sqlite3_column_int(s, 18),
+		                 (uint32_t)sqlite3_column_int(s, 19)},
+		};
+
+		rc = fn(&y, payload);
+		if (rc)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_fail(st, "query");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int ra_store_units(ra_store *st, ra_store_sym_cb fn, void *payload)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(
+	            st->db, "SELECT " SYM_COLUMNS "WHERE s.unit_id = s.id ORDER BY s.key, f.path",
+	            -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "units");
+	return each_sym(st, s, fn, payload);
+}
+
+int ra_store_find(ra_store *st, const char *name, const char *kind, ra_store_sym_cb fn,
+                  void *payload)
+{
+	sqlite3_stmt *s = NULL;
+	char folded[512];
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT " SYM_COLUMNS
+	                       "WHERE s.key IN (?1, ?2) AND ((f.lang = 2 AND s.key = ?2) OR"
+	                       " (f.lang != 2 AND s.key = ?1)) AND (?3 IS NULL OR s.kind = ?3)"
+	                       " ORDER BY f.path, s.line, s.col",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "find");
+	bind_text(s, 1, name);
+	bind_text(s, 2, fold(folded, sizeof(folded), name));
+	bind_text(s, 3, kind);
+	return each_sym(st, s, fn, payload);
+}
+
+int ra_store_refs(ra_store *st, const char *name, ra_store_ref_cb fn, void *payload)
+{
+	sqlite3_stmt *ids = NULL, *s = NULL, *scope = NULL;
+	char folded[512];
+	int64_t exact = 0, lower = 0;
+	int rc = RA_OK, step;
+
+	fold(folded, sizeof(folded), name);
+	if (sqlite3_prepare_v2(st->db, "SELECT id, key FROM names WHERE key IN (?1, ?2)", -1, &ids,
+	                       NULL) != SQLITE_OK)
+		return db_fail(st, "refs");
+	bind_text(ids, 1, name);
+	bind_text(ids, 2, folded);
+	while (sqlite3_step(ids) == SQLITE_ROW) {
+		if (strcmp(col_text(ids, 1), name) == 0)
+			exact = sqlite3_column_int64(ids, 0);
+		if (strcmp(col_text(ids, 1), folded) == 0)
+			lower = sqlite3_column_int64(ids, 0);
+	}
+	sqlite3_finalize(ids);
+	if (!exact && !lower)
+		return RA_OK;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT f.path, f.lang, r.sym_base, r.data FROM ref_files rf"
+	                       " JOIN files f ON f.id = rf.file_id JOIN file_refs r ON"
+	                       " r.file_id = rf.file_id WHERE rf.name_id IN (?1, ?2)"
+	                       " AND ((f.lang = 2 AND rf.name_id = ?2) OR"
+	                       " (f.lang != 2 AND rf.name_id = ?1)) ORDER BY f.path",
+	                       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT name FROM symbols WHERE id = ?1", -1, &scope,
+	                       NULL) != SQLITE_OK) {
+		rc = db_fail(st, "refs");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, exact);
+	sqlite3_bind_int64(s, 2, lower);
+	while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t want = sqlite3_column_int(s, 1) == RA_LANG_VHDL ? lower : exact;
+		int64_t base = sqlite3_column_int64(s, 2);
+		const unsigned char *p = sqlite3_column_blob(s, 3);
+		const unsigned char *end = p + sqlite3_column_bytes(s, 3);
+		packed_ref r = {0};
+
+		while (!rc && next_ref(&p, end, &r)) {
+			ra_store_ref out = {.name = name, .file = col_text(s, 0)};
+
+			if (r.name_id != want)
+				continue;
+			out.span = (ra_span){r.line, r.col, r.line, r.col + (uint32_t)strlen(name)};
+			if (r.scope >= 0) {
+				sqlite3_reset(scope);
+				sqlite3_bind_int64(scope, 1, base + r.scope);
+				if (sqlite3_step(scope) == SQLITE_ROW)
+					out.scope = col_text(scope, 0);
+			}
+			rc = fn(&out, payload);
+		}
+	}
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(scope);
+	return rc;
+}
+
+/* runs a (name, count) GROUP BY query into an arena array */
+static int grouped(ra_store *st, const char *sql, bool lang_names, ra_store_count **out, size_t *n,
+                   ra_arena *arena)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 64, count = 0;
+	ra_store_count *arr = ra_arena_alloc(arena, cap * sizeof(*arr));
+
+	if (!arr)
+		return RA_ENOMEM;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "stats");
+	while (count < cap && sqlite3_step(s) == SQLITE_ROW) {
+		arr[count].what = lang_names ? ra_model_lang_name((ra_lang)sqlite3_column_int(s, 0))
+		                             : ra_arena_strdup(arena, col_text(s, 0));
+		arr[count].n = sqlite3_column_int64(s, 1);
+		count++;
+	}
+	sqlite3_finalize(s);
+	*out = arr;
+	*n = count;
+	return RA_OK;
+}
+
+int ra_store_stats_get(ra_store *st, ra_store_stats *out, ra_arena *arena)
+{
+	char path[4200];
+	struct stat sb;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->files = count_of(st, "SELECT count(*) FROM files");
+	out->symbols = count_of(st, "SELECT count(*) FROM symbols");
+	out->units = count_of(st, "SELECT count(*) FROM symbols WHERE unit_id = id");
+	out->refs = count_of(st, "SELECT coalesce(sum(n), 0) FROM file_refs");
+	out->conns = count_of(st, "SELECT count(*) FROM conns");
+	out->includes = count_of(st, "SELECT count(*) FROM includes");
+	out->unresolved_includes =
+	        count_of(st, "SELECT count(*) FROM includes WHERE target_id IS NULL");
+	out->files_with_errors = count_of(st, "SELECT count(*) FROM files WHERE nerrors > 0");
+	out->source_bytes = (uint64_t)count_of(st, "SELECT coalesce(sum(size), 0) FROM files");
+	rc = grouped(st, "SELECT kind, count(*) FROM symbols GROUP BY kind ORDER BY 2 DESC", false,
+	             &out->by_kind, &out->nby_kind, arena);
+	rc = rc ? rc
+	        : grouped(st, "SELECT lang, count(*) FROM files GROUP BY lang ORDER BY 1", true,
+	                  &out->files_by_lang, &out->nfiles_by_lang, arena);
+	rc = rc ? rc
+	        : grouped(st,
+	                  "SELECT f.lang, count(*) FROM symbols s JOIN files f ON f.id = s.file_id"
+	                  " WHERE s.unit_id = s.id GROUP BY f.lang ORDER BY 1",
+	                  true, &out->units_by_lang, &out->nunits_by_lang, arena);
+	if (stat(st->path, &sb) == 0)
+		out->db_bytes += (uint64_t)sb.st_size;
+	snprintf(path, sizeof(path), "%s-wal", st->path);
+	if (stat(path, &sb) == 0)
+		out->db_bytes += (uint64_t)sb.st_size;
+	return rc;
+}
