@@ -1,0 +1,180 @@
+/*
+ * cmd_index.c - `rtlassist index`: one incremental indexing run of the workspace, with a progress
+ * bar on a terminal and a one-line summary at the end.
+ */
+#define _DEFAULT_SOURCE
+#include "daemon/cli.h"
+#include "daemon/workspace.h"
+#include "indexer/index.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile int cancelled;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cancelled = 1;
+}
+
+typedef struct bar {
+	bool tty;
+	double last;
+} bar;
+
+static void progress(const ra_index_progress *p, void *payload)
+{
+	bar *b = payload;
+	double mbps = p->elapsed > 0 ? (double)p->bytes / 1e6 / p->elapsed : 0;
+	double eta = p->done ? p->elapsed * (double)(p->total - p->done) / (double)p->done : 0;
+	char fill[31];
+	size_t w;
+
+	if (!b->tty || (p->done != p->total && p->elapsed - b->last < 0.1))
+		return;
+	b->last = p->elapsed;
+	w = p->total ? p->done * 30 / p->total : 30;
+	memset(fill, '#', w);
+	memset(fill + w, ' ', 30 - w);
+	fill[30] = '\0';
+	fprintf(stderr, "\r[%s] %zu/%zu files  %.1f MB/s  ETA %.0fs ", fill, p->done, p->total,
+	        mbps, eta);
+	if (p->done == p->total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rtlassist index [-C DIR] [--json] [-v]\n\n"
+	           "Indexes the workspace's Verilog, SystemVerilog and VHDL files into "
+	           "DIR/.rtlassist/.\n"
+	           "Only files that changed since the last run are parsed again.\n");
+}
+
+int ra_cmd_index(int argc, char **argv)
+{
+	ra_cli_opts o = {0};
+	ra_workspace *ws = NULL;
+	ra_store *st = NULL;
+	ra_index_summary sum;
+	ra_index_library *libs = NULL;
+	bar b = {.tty = isatty(2) == 1};
+	const char **paths = ra_calloc((size_t)argc + 1, sizeof(*paths));
+	ra_arena *path_arena = ra_arena_new(0);
+	size_t npaths = 0;
+	ra_logger lg;
+	int rc;
+
+	if (!paths || !path_arena) {
+		ra_free(paths);
+		ra_arena_free(path_arena);
+		return 1;
+	}
+
+	for (int i = 1; i < argc; i++) {
+		if (ra_cli_common_opt(&o, argc, argv, &i))
+			continue;
+		if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			ra_free(paths);
+			ra_arena_free(path_arena);
+			return 0;
+		}
+		if (argv[i][0] != '-') {
+			paths[npaths++] = argv[i];
+			continue;
+		}
+		fprintf(stderr, "rtlassist index: unknown option '%s'\n", argv[i]);
+		usage(stderr);
+		ra_free(paths);
+		ra_arena_free(path_arena);
+		return 2;
+	}
+	lg = ra_cli_logger(&o);
+	rc = ra_workspace_open(&ws, o.workspace, true, &lg);
+	if (rc)
+		goto fail;
+	rc = ra_workspace_lock(ws, false);
+	if (rc)
+		goto fail;
+	rc = ra_workspace_store(ws, &st, true);
+	if (rc)
+		goto fail;
+	libs = ra_calloc(ws->config->nvhdl_libraries + 1, sizeof(*libs));
+	if (!libs) {
+		rc = RA_ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < ws->config->nvhdl_libraries; i++)
+		libs[i] = (ra_index_library){ws->config->vhdl_libraries[i].key,
+		                             ws->config->vhdl_libraries[i].value};
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	{
+		ra_index_opts io = {
+		        .root = ws->root,
+		        .store = st,
+		        .threads = (int)ws->config->threads,
+		        .max_file_size = (uint64_t)ws->config->max_file_size,
+		        .verilog_exts = ws->config->verilog_exts,
+		        .sv_exts = ws->config->sv_exts,
+		        .vhdl_exts = ws->config->vhdl_exts,
+		        .libraries = libs,
+		        .nlibraries = ws->config->nvhdl_libraries,
+		        .log = &lg,
+		        .progress = progress,
+		        .payload = &b,
+		        .cancel = &cancelled,
+		        .paths = npaths ? paths : NULL,
+		        .npaths = npaths,
+		};
+		char cwd[4096];
+
+		/* FILE arguments are relative to where the user is, not to the workspace */
+		for (size_t i = 0; i < npaths && getcwd(cwd, sizeof(cwd)); i++)
+			if (paths[i][0] != '/')
+				paths[i] = ra_arena_printf(path_arena, "%s/%s", cwd, paths[i]);
+
+		rc = ra_index_run(&io, &sum);
+	}
+	if (rc)
+		goto fail;
+	if (o.json) {
+		json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+		                      "workspace", ws->root, "files", (json_int_t)sum.files,
+		                      "parsed", (json_int_t)sum.parsed, "unchanged",
+		                      (json_int_t)sum.unchanged, "deleted", (json_int_t)sum.deleted,
+		                      "skipped", (json_int_t)sum.skipped, "files_with_errors",
+		                      (json_int_t)sum.with_errors, "units", (json_int_t)sum.units,
+		                      "symbols", (json_int_t)sum.symbols, "seconds", sum.seconds);
+
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+	} else {
+		printf("indexed %zu files (%zu parsed, %zu unchanged, %zu deleted, %zu skipped): "
+		       "%lld units, %lld symbols in %.2f s; %zu files with syntax errors\n",
+		       sum.files, sum.parsed, sum.unchanged, sum.deleted, sum.skipped,
+		       (long long)sum.units, (long long)sum.symbols, sum.seconds, sum.with_errors);
+	}
+	ra_free(libs);
+	ra_free(paths);
+	ra_arena_free(path_arena);
+	ra_store_close(st);
+	ra_workspace_close(ws);
+	return 0;
+fail:
+	fprintf(stderr, "rtlassist index: %s\n", ra_error_last());
+	ra_free(libs);
+	ra_free(paths);
+	ra_arena_free(path_arena);
+	ra_store_close(st);
+	ra_workspace_close(ws);
+	return rc == RA_ECANCELLED ? 130 : 1;
+}

@@ -1,0 +1,395 @@
+/* config.c - the table of settings, the TOML-subset parser and the loader (see config.h). */
+#define _DEFAULT_SOURCE
+#include "daemon/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { T_INT, T_STR, T_LIST, T_TABLE } key_type;
+
+typedef struct key_def {
+	const char *name;
+	key_type type;
+	const char *def; /* default as written in a config file */
+	int64_t min, max;
+	const char *doc;
+} key_def;
+
+static const key_def keys[] = {
+        {"state_dir", T_STR, "\".rtlassist\"", 0, 0,
+         "where the index, logs and lock live; relative paths are relative to the workspace"},
+        {"index.max_file_size", T_INT, "8388608", 1024, 1073741824,
+         "files larger than this many bytes are skipped with a warning"},
+        {"index.threads", T_INT, "0", 0, 256, "parse threads; 0 means one per core"},
+        {"index.verilog_extensions", T_LIST, "[\".v\", \".vh\", \".vlib\"]", 0, 0,
+         "file extensions indexed as Verilog"},
+        {"index.systemverilog_extensions", T_LIST, "[\".sv\", \".svh\", \".svi\"]", 0, 0,
+         "file extensions indexed as SystemVerilog"},
+        {"index.vhdl_extensions", T_LIST, "[\".vhd\", \".vhdl\", \".vho\"]", 0, 0,
+         "file extensions indexed as VHDL"},
+        {"vhdl.libraries", T_TABLE, "{}", 0, 0,
+         "table of folder = \"library\": VHDL files below the folder belong to that library "
+         "(default: work)"},
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* parses a "string" at *p into the arena; false if malformed */
+static bool parse_string(const char **p, const char *end, ra_arena *a, const char **out)
+{
+	ra_buf b;
+	const char *s = *p;
+	bool ok = false;
+
+	if (s >= end || *s != '"')
+		return false;
+	ra_buf_init(&b, 4096);
+	for (s++; s < end && *s != '"' && *s != '\n'; s++) {
+		char c = *s;
+
+		if (c == '\\' && s + 1 < end) {
+			s++;
+			c = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
+		}
+		if (ra_buf_putc(&b, c))
+			goto out;
+	}
+	if (s < end && *s == '"') {
+		*out = ra_arena_strndup(a, b.data ? b.data : "", b.len);
+		*p = s + 1;
+		ok = *out != NULL;
+	}
+out:
+	ra_buf_free(&b);
+	return ok;
+}
+
+static bool parse_list(const char **p, const char *end, ra_arena *a, const char ***out)
+{
+	const char *items[128];
+	size_t n = 0;
+	const char *s = *p;
+
+	if (s >= end || *s != '[')
+		return false;
+	s++;
+	for (;;) {
+		s = skip_ws(s, end);
+		if (s < end && *s == ']')
+			break;
+		if (n == 128 || !parse_string(&s, end, a, &items[n++]))
+			return false;
+		s = skip_ws(s, end);
+		if (s < end && *s == ',')
+			s++;
+		else if (s >= end || *s != ']')
+			return false;
+	}
+	*out = ra_arena_alloc(a, (n + 1) * sizeof(char *));
+	if (!*out)
+		return false;
+	memcpy(*out, items, n * sizeof(char *));
+	(*out)[n] = NULL;
+	*p = s + 1;
+	return true;
+}
+
+static int bad(const char *origin, int line, const key_def *k, const char *what)
+{
+	static const char *const accepts[] = {[T_INT] = "an integer",
+	                                      [T_STR] = "a \"string\"",
+	                                      [T_LIST] = "a list of \"strings\"",
+	                                      [T_TABLE] = "\"folder\" = \"library\" entries"};
+
+	if (k && k->type == T_INT)
+		return ra_error_set(RA_EINVAL,
+		                    "%s:%d: %s: %s; accepted: an integer from %lld to %lld", origin,
+		                    line, k->name, what, (long long)k->min, (long long)k->max);
+	return ra_error_set(RA_EINVAL, "%s:%d: %s%s%s; accepted: %s", origin, line,
+	                    k ? k->name : "", k ? ": " : "", what,
+	                    k ? accepts[k->type] : "key = value");
+}
+
+/* stores one parsed value of key k; `v` points at the value text */
+static int set_value(ra_config *c, const key_def *k, const char *v, const char *end,
+                     const char *origin, int line)
+{
+	const char *s = v;
+
+	switch (k->type) {
+	case T_INT: {
+		char buf[32], *e;
+		size_t n = 0;
+		long long x;
+
+		while (s < end && n + 1 < sizeof(buf) &&
+		       (isdigit((unsigned char)*s) || *s == '_' || *s == '-' || *s == '+')) {
+			if (*s != '_')
+				buf[n++] = *s;
+			s++;
+		}
+		buf[n] = '\0';
+		errno = 0;
+		x = strtoll(buf, &e, 10);
+		if (!n || *e || errno || x < k->min || x > k->max)
+			return bad(origin, line, k, "bad value");
+		if (strcmp(k->name, "index.max_file_size") == 0)
+			c->max_file_size = x;
+		else
+			c->threads = x;
+		break;
+	}
+	case T_STR:
+		if (!parse_string(&s, end, c->arena, &c->state_dir) || !*c->state_dir)
+			return bad(origin, line, k, "bad value");
+		break;
+	case T_LIST: {
+		const char ***dst = strcmp(k->name, "index.verilog_extensions") == 0
+		                            ? &c->verilog_exts
+		                    : strcmp(k->name, "index.vhdl_extensions") == 0 ? &c->vhdl_exts
+		                                                                    : &c->sv_exts;
+
+		if (!parse_list(&s, end, c->arena, dst))
+			return bad(origin, line, k, "bad value");
+		break;
+	}
+	case T_TABLE:
+		return bad(origin, line, k, "set it as a [vhdl.libraries] section");
+	}
+	s = skip_ws(s, end);
+	if (s < end && *s != '#')
+		return bad(origin, line, k, "unexpected text after the value");
+	return RA_OK;
+}
+
+static int add_library(ra_config *c, const char *folder, const char *lib)
+{
+	ra_config_pair *p = ra_arena_alloc(c->arena, (c->nvhdl_libraries + 1) * sizeof(*p));
+	size_t n = strlen(folder);
+
+	if (!p)
+		return RA_ENOMEM;
+	memcpy(p, c->vhdl_libraries, c->nvhdl_libraries * sizeof(*p));
+	while (n > 0 && folder[n - 1] == '/')
+		n--;
+	if (n >= 2 && folder[0] == '.' && folder[1] == '/')
+		folder += 2, n -= 2;
+	p[c->nvhdl_libraries].key = ra_arena_strndup(c->arena, folder, n);
+	p[c->nvhdl_libraries].value = lib;
+	c->vhdl_libraries = p;
+	c->nvhdl_libraries++;
+	return RA_OK;
+}
+
+int ra_config_parse(ra_config *c, const char *text, size_t len, const char *origin,
+                    const ra_logger *lg)
+{
+	const char *p = text, *end = text + len;
+	char section[64] = "";
+	int line = 0, rc;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *s, *kstart, *kend;
+		char key[160];
+		const key_def *k = NULL;
+
+		if (!eol)
+			eol = end;
+		line++;
+		s = skip_ws(p, eol);
+		p = eol + 1;
+		if (s == eol || *s == '#' || *s == '\r')
+			continue;
+		if (*s == '[') {
+			const char *close = memchr(s, ']', (size_t)(eol - s));
+
+			if (!close || (size_t)(close - s - 1) >= sizeof(section))
+				return bad(origin, line, NULL, "malformed [section]");
+			memcpy(section, s + 1, (size_t)(close - s - 1));
+			section[close - s - 1] = '\0';
+			continue;
+		}
+		if (strcmp(section, "vhdl.libraries") == 0) {
+			const char *folder, *lib;
+
+			if (!parse_string(&s, eol, c->arena, &folder))
+				return bad(origin, line, &keys[NKEYS - 1], "expected \"folder\"");
+			s = skip_ws(s, eol);
+			if (s >= eol || *s != '=')
+				return bad(origin, line, &keys[NKEYS - 1], "expected =");
+			s = skip_ws(s + 1, eol);
+			if (!parse_string(&s, eol, c->arena, &lib) || !*lib)
+				return bad(origin, line, &keys[NKEYS - 1], "expected \"library\"");
+			rc = add_library(c, folder, lib);
+			if (rc)
+				return rc;
+			continue;
+		}
+		kstart = kend = s;
+		while (kend < eol &&
+		       (isalnum((unsigned char)*kend) || *kend == '_' || *kend == '.'))
+			kend++;
+		snprintf(key, sizeof(key), "%s%s%.*s", section, *section ? "." : "",
+		         (int)(kend - s), s);
+		s = skip_ws(kend, eol);
+		if (kend == kstart || s >= eol || *s != '=')
+			return bad(origin, line, NULL, "expected key = value");
+		for (size_t i = 0; i < NKEYS; i++)
+			if (strcmp(keys[i].name, key) == 0)
+				k = &keys[i];
+		if (!k) {
+			ra_log(lg, RA_LOG_WARN, "%s:%d: unknown setting '%s' ignored", origin, line,
+			       key);
+			continue;
+		}
+		rc = set_value(c, k, skip_ws(s + 1, eol), eol, origin, line);
+		if (rc)
+			return rc;
+	}
+	return RA_OK;
+}
+
+ra_config *ra_config_new(void)
+{
+	ra_config *c = ra_calloc(1, sizeof(*c));
+	ra_buf defaults;
+	int rc = RA_OK;
+
+	if (!c)
+		return NULL;
+	c->arena = ra_arena_new(0);
+	if (!c->arena) {
+		ra_free(c);
+		return NULL;
+	}
+	/* the defaults are parsed from the table itself, so table and behaviour cannot differ */
+	ra_buf_init(&defaults, 0);
+	for (size_t i = 0; !rc && i < NKEYS; i++)
+		if (keys[i].type != T_TABLE)
+			rc = ra_buf_printf(&defaults, "%s = %s\n", keys[i].name, keys[i].def);
+	if (!rc)
+		rc = ra_config_parse(c, defaults.data, defaults.len, "defaults", NULL);
+	ra_buf_free(&defaults);
+	if (rc) {
+		ra_config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void ra_config_free(ra_config *c)
+{
+	if (!c)
+		return;
+	ra_arena_free(c->arena);
+	ra_free(c);
+}
+
+static int load_file(ra_config *c, const char *path, const ra_logger *lg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = ra_read_file(&text, &len, path, 1 << 20);
+
+	if (rc == RA_ENOTFOUND)
+		return RA_OK;
+	if (rc)
+		return rc;
+	rc = ra_config_parse(c, text, len, path, lg);
+	ra_free(text);
+	return rc;
+}
+
+int ra_config_load(ra_config **out, const char *workspace, const ra_logger *lg)
+{
+	ra_config *c = ra_config_new();
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char path[4096];
+	int rc = RA_OK;
+
+	if (!c)
+		return RA_ENOMEM;
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/rtlassist/config.toml", xdg);
+	else if (home && *home)
+		snprintf(path, sizeof(path), "%s/.config/rtlassist/config.toml", home);
+	else
+		path[0] = '\0';
+	if (*path)
+		rc = load_file(c, path, lg);
+	if (!rc && workspace) {
+		snprintf(path, sizeof(path), "%s/.rtlassist.toml", workspace);
+		rc = load_file(c, path, lg);
+	}
+	if (rc) {
+		ra_config_free(c);
+		return rc;
+	}
+	*out = c;
+	return RA_OK;
+}
+
+static int put_list(ra_buf *out, const char *const *l)
+{
+	int rc = ra_buf_putc(out, '[');
+
+	for (size_t i = 0; !rc && l && l[i]; i++)
+		rc = ra_buf_printf(out, "%s\"%s\"", i ? ", " : "", l[i]);
+	return rc ? rc : ra_buf_putc(out, ']');
+}
+
+int ra_config_describe(ra_buf *out, const ra_config *c, bool markdown)
+{
+	int rc = RA_OK;
+
+	for (size_t i = 0; !rc && i < NKEYS; i++) {
+		const key_def *k = &keys[i];
+
+		if (markdown) {
+			rc = ra_buf_printf(out, "| `%s` | `%s` | %s |\n", k->name, k->def, k->doc);
+			continue;
+		}
+		rc = ra_buf_printf(out, "%s = ", k->name);
+		if (rc)
+			break;
+		switch (k->type) {
+		case T_INT:
+			rc = ra_buf_printf(out, "%lld",
+			                   (long long)(strcmp(k->name, "index.threads") == 0
+			                                       ? c->threads
+			                                       : c->max_file_size));
+			break;
+		case T_STR:
+			rc = ra_buf_printf(out, "\"%s\"", c->state_dir);
+			break;
+		case T_LIST:
+			rc = put_list(out, strcmp(k->name, "index.verilog_extensions") == 0
+			                           ? c->verilog_exts
+			                   : strcmp(k->name, "index.vhdl_extensions") == 0
+			                           ? c->vhdl_exts
+			                           : c->sv_exts);
+			break;
+		case T_TABLE:
+			rc = ra_buf_putc(out, '{');
+			for (size_t j = 0; !rc && j < c->nvhdl_libraries; j++)
+				rc = ra_buf_printf(out, "%s\"%s\" = \"%s\"", j ? ", " : "",
+				                   c->vhdl_libraries[j].key,
+				                   c->vhdl_libraries[j].value);
+			rc = rc ? rc : ra_buf_putc(out, '}');
+			break;
+		}
+		rc = rc ? rc : ra_buf_printf(out, "    # %s\n", k->doc);
+	}
+	return rc;
+}
