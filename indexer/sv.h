@@ -15,19 +15,27 @@
  *   typedef -> RA_SYM_TYPEDEF (type = base type text: "enum logic [1:0]", "struct packed");
  *     enum members -> RA_SYM_ENUM_MEMBER (parent = typedef, value = explicit value),
  *     struct/union members -> RA_SYM_STRUCT_MEMBER.
- *   function/task -> RA_SYM_FUNCTION/RA_SYM_TASK (type = return type); class properties ->
- *     RA_SYM_VAR with the class as parent; methods likewise.
+ *   function/task -> RA_SYM_FUNCTION/RA_SYM_TASK (type = return type; a constructor is
+ *     "new"); their arguments -> RA_SYM_PORT with the subroutine as parent; class properties ->
+ *     RA_SYM_VAR with the class as parent; methods likewise. A class's type is its base class.
+ *   genvar -> RA_SYM_VAR (type "genvar"). `T x;` with T a typedef reads as a user nettype in the
+ *     grammar; it is a RA_SYM_VAR (type "T").
  *   `define -> RA_SYM_MACRO at file level (type = formal argument list text, value = body);
  *   `include -> ra_include; import pkg::x / pkg::* -> ra_import (scope = enclosing symbol).
  *   instances -> RA_SYM_INSTANCE (name = instance name, type = unit name, dims = instance array
  *     dims, parent = enclosing unit or generate scope) with ra_conn entries: #(...) overrides
- *     (is_param), named `.p(e)`, implicit `.p` (actual = "p"), `.*` (formal "*"), positional.
+ *     (is_param), named `.p(e)`, implicit `.p` (actual = "p"), `.*` (formal "*", actual NULL),
+ *     positional (an empty `,,` slot has actual NULL). Gate primitives (`and g1 (y, a, b)`)
+ *     are instances too: type = the gate keyword, name "" when unnamed, terminals positional.
  *   generate for/if/case and named begin/end blocks -> RA_SYM_GENERATE (name = label, or
  *     "genblkN" with RA_SYMF_IMPLICIT; type = "for" "if" "case" "block").
  *   always, always_comb/_ff/_latch, initial, final -> RA_SYM_PROCESS (name = label or "",
  *     type = "always_ff" ...).
  *   modport -> RA_SYM_MODPORT; clocking blocks -> RA_SYM_CLOCKING.
- *   every other identifier use -> ra_ref with its innermost scope.
+ *   every other identifier use -> ra_ref with its innermost scope; only the head of a dotted
+ *     name (a.b.c -> "a"); macro uses (`FOO) and `ifdef names -> ra_ref "FOO" at scope -1.
+ *   Names are as written: an escaped identifier keeps its backslash ("\$_DFF_P_").
+ *   A module header that syntax-error recovery left inside an ERROR node still yields the module.
  *   nerrors = number of ERROR and MISSING regions; each also gets a ra_diag.
  *
  * Thread-safety: a ra_sv_parser is used by one thread at a time; make one per worker.
