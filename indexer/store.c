@@ -925,6 +925,34 @@ int ra_store_file_get(ra_store *st, const char *path, ra_store_file *out, ra_are
 	return rc;
 }
 
+/* folds "a/./b" and "a/x/../b" to "a/b" in place, lexically; false when ".." climbs above the
+   start (the file is then outside the workspace) */
+static bool normalize_path(char *path)
+{
+	char *seg[256];
+	size_t n = 0;
+	char *save = NULL, out[4096] = "";
+
+	for (char *s = strtok_r(path, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
+		if (strcmp(s, ".") == 0)
+			continue;
+		if (strcmp(s, "..") == 0) {
+			if (n == 0)
+				return false;
+			n--;
+		} else if (n < 256) {
+			seg[n++] = s;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(out, "/");
+		strncat(out, seg[i], sizeof(out) - strlen(out) - 1);
+	}
+	strcpy(path, out);
+	return n > 0;
+}
+
 int ra_store_resolve_includes(ra_store *st, char *const *incdirs, size_t nincdirs)
 {
 	sqlite3_stmt *sel = NULL, *find = NULL, *upd = NULL, *by_base = NULL;
@@ -942,6 +970,8 @@ int ra_store_resolve_includes(ra_store *st, char *const *incdirs, size_t nincdir
 	    sqlite3_prepare_v2(st->db, "SELECT id FROM files WHERE path = ?1", -1, &find, NULL) !=
 	            SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "UPDATE includes SET target_id = ?2 WHERE id = ?1", -1, &upd,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT id, path FROM files WHERE base = ?1", -1, &by_base,
 	                       NULL) != SQLITE_OK) {
 		rc = db_fail(st, "resolve includes");
 		goto out;
@@ -964,6 +994,8 @@ int ra_store_resolve_includes(ra_store *st, char *const *incdirs, size_t nincdir
 				         *incdirs[k - 1] ? "/" : "", inc);
 			else
 				break;
+			if (!normalize_path(cand))
+				continue;
 			sqlite3_reset(find);
 			sqlite3_bind_text(find, 1, cand, -1, SQLITE_TRANSIENT);
 			if (sqlite3_step(find) == SQLITE_ROW)

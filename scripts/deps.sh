@@ -13,7 +13,7 @@ deps_dir=${RA_DEPS_DIR:-$here/.deps}
 apt_packages=(
   build-essential cmake pkg-config git
   libsqlite3-dev libfaiss-dev libopenblas-dev libcurl4-openssl-dev libjansson-dev libgit2-dev
-  clang-format
+  clang-format python3 time
   yosys ghdl-common ghdl universal-ctags
 )
 
