@@ -98,6 +98,8 @@ void ra_model_free(ra_model *m)
 	ra_free(m->includes);
 	ra_free(m->imports);
 	ra_free(m->diags);
+	ra_free(m->flows);
+	ra_free(m->chunks);
 	ra_free(m);
 }
 
@@ -167,6 +169,24 @@ int32_t ra_model_add_import(ra_model *m, const ra_import *imp)
 	if (!dup_opt(m, &i.library) || !dup_opt(m, &i.pkg) || !dup_opt(m, &i.item))
 		return RA_ENOMEM;
 	return APPEND(m, imports, nimports, imports_cap, i);
+}
+
+int32_t ra_model_add_flow(ra_model *m, const ra_flow *flow)
+{
+	ra_flow f = *flow;
+
+	if (!dup_opt(m, &f.target) || !dup_opt(m, &f.source))
+		return RA_ENOMEM;
+	return APPEND(m, flows, nflows, flows_cap, f);
+}
+
+int32_t ra_model_add_chunk(ra_model *m, const ra_chunk *chunk)
+{
+	ra_chunk c = *chunk;
+
+	if (!dup_opt(m, &c.kind) || !dup_opt(m, &c.text))
+		return RA_ENOMEM;
+	return APPEND(m, chunks, nchunks, chunks_cap, c);
 }
 
 int32_t ra_model_add_diag(ra_model *m, ra_span span, const char *fmt, ...)
@@ -245,6 +265,20 @@ int ra_model_dump(ra_buf *out, const ra_model *m)
 		rc = ra_buf_printf(out, "ref '%s' scope=%d at=%u:%u\n", m->refs[i].name,
 		                   m->refs[i].scope, m->refs[i].span.line + 1,
 		                   m->refs[i].span.col + 1);
+	for (size_t i = 0; !rc && i < m->nflows; i++) {
+		static const char *const kinds[] = {"data", "control", "clock", "reset"};
+		static const char *const hows[] = {"continuous", "blocking", "nonblocking", "call"};
+		const ra_flow *f = &m->flows[i];
+
+		rc = ra_buf_printf(out, "flow scope=%d %s %s '%s' -> '%s' at=%u:%u\n", f->scope,
+		                   kinds[f->kind & 3], hows[f->how & 3], f->source, f->target,
+		                   f->span.line + 1, f->span.col + 1);
+	}
+	for (size_t i = 0; !rc && i < m->nchunks; i++)
+		rc = ra_buf_printf(out, "chunk %s sym=%d lines=%u-%u bytes=%zu\n",
+		                   m->chunks[i].kind, m->chunks[i].sym, m->chunks[i].span.line + 1,
+		                   m->chunks[i].span.end_line + 1,
+		                   m->chunks[i].text ? strlen(m->chunks[i].text) : (size_t)0);
 	for (size_t i = 0; !rc && i < m->ndiags; i++)
 		rc = ra_buf_printf(out, "diag at=%u:%u %s\n", m->diags[i].span.line + 1,
 		                   m->diags[i].span.col + 1, m->diags[i].message);

@@ -120,6 +120,52 @@ typedef struct ra_import {
 	ra_span span;
 } ra_import;
 
+/*
+ * Data flow: one edge from a signal read to a signal written, inside one unit. An assignment
+ * `y = a & b` gives a->y and b->y; signals in the conditions that guard a write (if, case, ?:
+ * selects, VHDL when/with) give control edges; in an edge-triggered block the clock gives a clock
+ * edge and an asynchronous reset a reset edge to every signal the block writes.
+ * Names are base identifiers (`a` for `a[3:0]` or `a.b`); the scope is the innermost symbol
+ * (process, generate, function, unit).
+ */
+typedef enum {
+	RA_FLOW_DATA = 0, /* the value flows into the target */
+	RA_FLOW_CONTROL,  /* the source decides whether/which value is written */
+	RA_FLOW_CLOCK,    /* the clock of an edge-triggered block writing the target */
+	RA_FLOW_RESET     /* the asynchronous reset of such a block */
+} ra_flow_kind;
+
+typedef enum {
+	RA_ASSIGN_CONTINUOUS = 0, /* assign / VHDL concurrent assignment */
+	RA_ASSIGN_BLOCKING,       /* = in a process / VHDL variable := */
+	RA_ASSIGN_NONBLOCKING,    /* <= in a process / VHDL signal <= in a process */
+	RA_ASSIGN_CALL            /* conservatively: arguments of a function/task call */
+} ra_assign_how;
+
+typedef struct ra_flow {
+	int32_t scope;      /* innermost enclosing symbol */
+	const char *target; /* written signal */
+	const char *source; /* read signal */
+	ra_flow_kind kind;
+	ra_assign_how how;
+	ra_span span; /* the statement (or the expression) that makes the edge */
+} ra_flow;
+
+/*
+ * A chunk: a piece of the source cut along the syntax tree, the unit of search. Kinds:
+ * "signature" (a unit's name, parameters and ports), "process" (always/initial/VHDL process),
+ * "assigns" (a run of related continuous assignments), "instance", "subprogram" (function, task,
+ * method), "declarations" (package items, typedefs, signal declarations), "generate", "other".
+ * Big constructs are split at statement boundaries and tiny neighbours merged, so that a chunk's
+ * text stays within about 60 lines / 2000 bytes.
+ */
+typedef struct ra_chunk {
+	const char *kind; /* one of the names above */
+	int32_t sym;      /* the symbol the chunk is about (unit, process, instance...), -1 none */
+	ra_span span;     /* lines (and columns) of the source the chunk covers */
+	const char *text; /* the source text of that span, as written */
+} ra_chunk;
+
 /* A syntax error or a front end's complaint about the file. */
 typedef struct ra_diag {
 	ra_span span;
@@ -142,6 +188,10 @@ typedef struct ra_model {
 	size_t nimports, imports_cap;
 	ra_diag *diags;
 	size_t ndiags, diags_cap;
+	ra_flow *flows;
+	size_t nflows, flows_cap;
+	ra_chunk *chunks;
+	size_t nchunks, chunks_cap;
 
 	uint32_t nerrors; /* syntax errors (ERROR/MISSING regions, VHDL parse errors) */
 } ra_model;
@@ -160,6 +210,8 @@ int32_t ra_model_add_conn(ra_model *m, const ra_conn *conn);
 int32_t ra_model_add_ref(ra_model *m, const ra_ref *ref);
 int32_t ra_model_add_include(ra_model *m, const ra_include *inc);
 int32_t ra_model_add_import(ra_model *m, const ra_import *imp);
+int32_t ra_model_add_flow(ra_model *m, const ra_flow *flow);
+int32_t ra_model_add_chunk(ra_model *m, const ra_chunk *chunk);
 int32_t ra_model_add_diag(ra_model *m, ra_span span, const char *fmt, ...) RA_PRINTF(3, 4);
 
 /* Copies n bytes of s into the model's arena (NUL-terminated); NULL on OOM. */

@@ -45,7 +45,17 @@ static const char *const migrations[] = {
         "CREATE INDEX imports_file ON imports(file_id);"
         "CREATE TABLE diags(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, line INTEGER,"
         "  col INTEGER, end_line INTEGER, end_col INTEGER, message TEXT);"
-        "CREATE INDEX diags_file ON diags(file_id);",
+        "CREATE INDEX diags_file ON diags(file_id);"
+        "CREATE TABLE flows(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, unit_id INTEGER,"
+        "  scope_id INTEGER, target TEXT NOT NULL, source TEXT NOT NULL, kind INTEGER,"
+        "  how INTEGER, line INTEGER, col INTEGER);"
+        "CREATE INDEX flows_file ON flows(file_id);"
+        "CREATE INDEX flows_target ON flows(unit_id, target);"
+        "CREATE INDEX flows_source ON flows(unit_id, source);"
+        "CREATE TABLE chunks(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, sym_id INTEGER,"
+        "  unit_id INTEGER, kind TEXT NOT NULL, line INTEGER, end_line INTEGER,"
+        "  text TEXT NOT NULL);"
+        "CREATE INDEX chunks_file ON chunks(file_id);",
 };
 
 enum {
@@ -59,6 +69,8 @@ enum {
 	S_INCLUDES_DELETE,
 	S_IMPORTS_DELETE,
 	S_DIAGS_DELETE,
+	S_FLOWS_DELETE,
+	S_CHUNKS_DELETE,
 	S_REFS_GET,
 	S_REFS_DELETE,
 	S_REFFILE_DELETE,
@@ -67,6 +79,8 @@ enum {
 	S_INCLUDE_INSERT,
 	S_IMPORT_INSERT,
 	S_DIAG_INSERT,
+	S_FLOW_INSERT,
+	S_CHUNK_INSERT,
 	S_NAME_GET,
 	S_NAME_INSERT,
 	S_REFS_INSERT,
@@ -88,6 +102,12 @@ static const char *const stmt_sql[S__COUNT] = {
         [S_INCLUDES_DELETE] = "DELETE FROM includes WHERE file_id = ?1",
         [S_IMPORTS_DELETE] = "DELETE FROM imports WHERE file_id = ?1",
         [S_DIAGS_DELETE] = "DELETE FROM diags WHERE file_id = ?1",
+        [S_FLOWS_DELETE] = "DELETE FROM flows WHERE file_id = ?1",
+        [S_CHUNKS_DELETE] = "DELETE FROM chunks WHERE file_id = ?1",
+        [S_FLOW_INSERT] = "INSERT INTO flows(file_id, unit_id, scope_id, target, source, kind,"
+                          " how, line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        [S_CHUNK_INSERT] = "INSERT INTO chunks(file_id, sym_id, unit_id, kind, line, end_line,"
+                           " text) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         [S_REFS_GET] = "SELECT data FROM file_refs WHERE file_id = ?1",
         [S_REFS_DELETE] = "DELETE FROM file_refs WHERE file_id = ?1",
         [S_REFFILE_DELETE] = "DELETE FROM ref_files WHERE name_id = ?1 AND file_id = ?2",
@@ -308,6 +328,11 @@ static int64_t count_of(ra_store *st, const char *sql)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return n;
+}
+
+struct sqlite3 *ra_store__db(ra_store *st)
+{
+	return st->db;
 }
 
 void ra_store_set_bulk(ra_store *st, bool bulk)
@@ -572,8 +597,9 @@ static int delete_refs(ra_store *st, int64_t file_id)
 
 static int delete_contents(ra_store *st, int64_t file_id)
 {
-	static const int order[] = {S_CONNS_DELETE, S_SYMS_DELETE, S_INCLUDES_DELETE,
-	                            S_IMPORTS_DELETE, S_DIAGS_DELETE};
+	static const int order[] = {S_CONNS_DELETE,   S_SYMS_DELETE,  S_INCLUDES_DELETE,
+	                            S_IMPORTS_DELETE, S_DIAGS_DELETE, S_FLOWS_DELETE,
+	                            S_CHUNKS_DELETE};
 	int rc = delete_refs(st, file_id);
 
 	for (size_t i = 0; !rc && i < sizeof(order) / sizeof(order[0]); i++) {
@@ -745,6 +771,66 @@ static int put_refs(ra_store *st, int64_t file_id, const ra_model *m)
 	return step_done(st, s, "insert file_refs");
 }
 
+/* the store id of model symbol i, or 0 (bound as NULL) when i is not a symbol */
+static int64_t sym_id_of(const ra_store *st, const ra_model *m, int32_t i)
+{
+	return i >= 0 && (size_t)i < m->nsyms ? st->sym_ids[i] : 0;
+}
+
+static int64_t unit_id_of(const ra_store *st, const ra_model *m, int32_t i)
+{
+	return i >= 0 && (size_t)i < m->nsyms && st->unit_idx[i] >= 0 ? st->sym_ids[st->unit_idx[i]]
+	                                                              : 0;
+}
+
+static void bind_id(sqlite3_stmt *s, int i, int64_t id)
+{
+	if (id)
+		sqlite3_bind_int64(s, i, id);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int put_flows_chunks(ra_store *st, int64_t file_id, const ra_model *m)
+{
+	char tbuf[512], sbuf[512];
+	int rc = RA_OK;
+
+	for (size_t i = 0; !rc && i < m->nflows; i++) {
+		const ra_flow *f = &m->flows[i];
+		sqlite3_stmt *s = stmt(st, S_FLOW_INSERT);
+
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, file_id);
+		bind_id(s, 2, unit_id_of(st, m, f->scope));
+		bind_id(s, 3, sym_id_of(st, m, f->scope));
+		bind_text(s, 4, key_of(tbuf, sizeof(tbuf), f->target, m->lang));
+		bind_text(s, 5, key_of(sbuf, sizeof(sbuf), f->source, m->lang));
+		sqlite3_bind_int(s, 6, (int)f->kind);
+		sqlite3_bind_int(s, 7, (int)f->how);
+		sqlite3_bind_int(s, 8, (int)f->span.line);
+		sqlite3_bind_int(s, 9, (int)f->span.col);
+		rc = step_done(st, s, "insert flow");
+	}
+	for (size_t i = 0; !rc && i < m->nchunks; i++) {
+		const ra_chunk *c = &m->chunks[i];
+		sqlite3_stmt *s = stmt(st, S_CHUNK_INSERT);
+
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, file_id);
+		bind_id(s, 2, sym_id_of(st, m, c->sym));
+		bind_id(s, 3, unit_id_of(st, m, c->sym));
+		bind_text(s, 4, c->kind);
+		sqlite3_bind_int(s, 5, (int)c->span.line);
+		sqlite3_bind_int(s, 6, (int)c->span.end_line);
+		bind_text(s, 7, c->text ? c->text : "");
+		rc = step_done(st, s, "insert chunk");
+	}
+	return rc;
+}
+
 static int put_rest(ra_store *st, int64_t file_id, const ra_model *m)
 {
 	int rc = RA_OK;
@@ -839,6 +925,7 @@ int ra_store_file_put(ra_store *st, ra_store_file *f, const ra_model *m)
 	rc = rc ? rc : put_conns(st, m);
 	rc = rc ? rc : put_refs(st, f->id, m);
 	rc = rc ? rc : put_rest(st, f->id, m);
+	rc = rc ? rc : put_flows_chunks(st, f->id, m);
 	return rc;
 }
 

@@ -83,6 +83,12 @@ int ra_store_file_delete(ra_store *st, int64_t id);
  * `incdirs` (workspace-relative), then a unique file of that name anywhere in the workspace. */
 int ra_store_resolve_includes(ra_store *st, char *const *incdirs, size_t nincdirs);
 
+/*
+ * The connection itself, for sibling modules of the indexer and retriever that own tables of
+ * their own (graph, search). Borrowed; same thread rules as the store.
+ */
+struct sqlite3 *ra_store__db(ra_store *st);
+
 /* Small key/value table (last index time, tool version, options digest). */
 int ra_store_meta_set(ra_store *st, const char *key, const char *value);
 /* Caller's string (ra_free) in *out; RA_ENOTFOUND when unset. */

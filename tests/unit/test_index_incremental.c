@@ -54,6 +54,15 @@ static char *dump(const char *db_path)
 	        " ORDER BY f.path, i.line, i.col",
 	        "SELECT f.path, d.line, d.message FROM diags d JOIN files f ON f.id = d.file_id"
 	        " ORDER BY f.path, d.line, d.col",
+	        "SELECT f.path, u.name, s.name, x.target, x.source, x.kind, x.how, x.line, x.col"
+	        " FROM flows x JOIN files f ON f.id = x.file_id LEFT JOIN symbols u ON u.id = "
+	        "x.unit_id"
+	        " LEFT JOIN symbols s ON s.id = x.scope_id ORDER BY f.path, x.line, x.col, "
+	        "x.target,"
+	        " x.source, x.kind",
+	        "SELECT f.path, s.name, u.name, c.kind, c.line, c.end_line, c.text FROM chunks c"
+	        " JOIN files f ON f.id = c.file_id LEFT JOIN symbols s ON s.id = c.sym_id"
+	        " LEFT JOIN symbols u ON u.id = c.unit_id ORDER BY f.path, c.line, c.kind",
 	};
 	sqlite3 *db;
 	ra_buf out;
