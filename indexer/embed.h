@@ -1,0 +1,55 @@
+/*
+ * embed.h - embedders: text in, unit-length float vectors out, for the vector channel of search.
+ *
+ * Providers:
+ *  - "builtin" (the default): offline, no model files, deterministic; computed from the text's
+ *    code-aware tokens (fts.h) — see embed.c for the design and the measurements behind it.
+ *  - "openai": POST {url}/v1/embeddings {"model","input":[...]}.
+ *  - "ollama": POST {url}/api/embed {"model","input":[...]}.
+ *  - "llamacpp": POST {url}/embedding {"content":[...]}.
+ * HTTP providers batch, time out, retry with backoff (429 honouring Retry-After, 5xx), cap reply
+ * sizes, and read the API key from the environment variable named in the settings; the key is
+ * never logged nor written anywhere.
+ *
+ * Thread-safety: one embedder per thread.
+ */
+#ifndef RA_EMBED_H
+#define RA_EMBED_H
+
+#include "base/base.h"
+
+typedef struct ra_embed_config {
+	const char *provider;    /* "builtin" "openai" "ollama" "llamacpp" */
+	const char *url;         /* base URL of the server (HTTP providers) */
+	const char *model;       /* model name sent to the server */
+	const char *api_key_env; /* name of the environment variable holding the key, or NULL */
+	int dim;                 /* builtin: vector size; HTTP: expected size, 0 = from the reply */
+	int batch;               /* texts per request */
+	int timeout_ms;          /* per request */
+	int retries;             /* after the first attempt */
+	const ra_logger *log;
+} ra_embed_config;
+
+typedef struct ra_embedder ra_embedder;
+
+/* Returns 0 and the caller's embedder, RA_EINVAL for a bad configuration (unknown provider,
+ * missing url), RA_ENOMEM. Nothing is contacted yet. */
+int ra_embedder_open(ra_embedder **out, const ra_embed_config *cfg);
+void ra_embedder_close(ra_embedder *e);
+
+/* "builtin-v1/384", "openai/text-embedding-3-small": changes when vectors would change, so the
+ * index is rebuilt. Borrowed. */
+const char *ra_embedder_id(const ra_embedder *e);
+
+/* The vector size; for HTTP providers with dim 0, known after the first successful call. */
+int ra_embedder_dim(const ra_embedder *e);
+
+/*
+ * Embeds n texts into out[n * dim] (unit length each). Returns 0, or an error with a message
+ * (RA_ERR for a server that failed after the retries, RA_EINVAL for a malformed reply,
+ * RA_ECANCELLED when *cancel became set).
+ */
+int ra_embed(ra_embedder *e, const char *const *texts, size_t n, float *out,
+	     volatile int *cancel);
+
+#endif /* RA_EMBED_H */

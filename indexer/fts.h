@@ -1,0 +1,42 @@
+/*
+ * fts.h - lexical search over chunks: SQLite FTS5 with a code-aware tokenizer of our own.
+ *
+ * The tokenizer "ra_code" keeps every identifier whole and also emits its sub-words (snake_case,
+ * camelCase, letter/digit boundaries: `rdAddr_q2` -> rdaddr_q2, rd, addr, q, 2), case-folded, and
+ * expands common HDL abbreviations both ways through one table (wr/write, rd/read, addr/address,
+ * vld/valid, rdy/ready, en/enable, clk/clock, rst/reset, cnt/count, ptr/pointer, req/request,
+ * ack/acknowledge, tx/transmit, rx/receive, sel/select, ...), so that a query in words finds code
+ * in abbreviations and the reverse. Queries go through the same tokenizer.
+ *
+ * Table (created by the store's migrations): chunk_fts(header, body), external content on
+ * `chunks` (rowid = chunks.id), kept in step by triggers. header = "path unit kind", body = the
+ * chunk's text. Rank with bm25(chunk_fts, RA_FTS_W_HEADER, RA_FTS_W_BODY).
+ */
+#ifndef RA_FTS_H
+#define RA_FTS_H
+
+#include "base/base.h"
+
+struct sqlite3;
+
+#define RA_FTS_TOKENIZER "ra_code"
+#define RA_FTS_W_HEADER 4.0
+#define RA_FTS_W_BODY 1.0
+
+/* Registers the "ra_code" tokenizer on a connection. Call on every connection before the chunk
+ * table is created or used. Returns 0 or RA_ERR. */
+int ra_fts_register(struct sqlite3 *db);
+
+/*
+ * Turns free text (a user's question, identifiers) into an FTS5 MATCH expression: the text's
+ * tokens, each quoted, OR-ed together (BM25 then ranks by how many match and how rare they are).
+ * Returns 0 and the caller's string (ra_free) in *out, RA_ENOTFOUND when the text has no token.
+ */
+int ra_fts_query(char **out, const char *text);
+
+/* Calls fn for each token the tokenizer produces for `text` (for tests and for the embedder,
+ * which uses the same sub-words). A non-zero return from fn stops and is returned. */
+int ra_fts_tokens(const char *text, size_t len,
+		  int (*fn)(const char *tok, size_t n, void *payload), void *payload);
+
+#endif /* RA_FTS_H */
