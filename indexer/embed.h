@@ -41,15 +41,20 @@ void ra_embedder_close(ra_embedder *e);
  * index is rebuilt. Borrowed. */
 const char *ra_embedder_id(const ra_embedder *e);
 
-/* The vector size; for HTTP providers with dim 0, known after the first successful call. */
+/* The vector size; 0 for an HTTP provider configured with dim 0 until ra_embedder_probe. */
 int ra_embedder_dim(const ra_embedder *e);
 
+/* Learns the vector size of an HTTP provider configured with dim 0 by embedding one short text
+ * (a no-op when it is known). Returns 0 or an error as ra_embed. */
+int ra_embedder_probe(ra_embedder *e, volatile int *cancel);
+
 /*
- * Embeds n texts into out[n * dim] (unit length each). Returns 0, or an error with a message
- * (RA_ERR for a server that failed after the retries, RA_EINVAL for a malformed reply,
- * RA_ECANCELLED when *cancel became set).
+ * Embeds n texts into out[n * dim] (unit length each; an empty text gives a zero vector with the
+ * builtin embedder). HTTP providers send ceil(n / batch) requests. Returns 0, or an error with a
+ * message: RA_ERR for a server that failed after the retries (also 401/403, other 4xx, no
+ * connection, timeout), RA_EINVAL for a malformed reply or an unknown dimension, RA_ETOOBIG for
+ * a reply over the cap, RA_ECANCELLED when *cancel became set. `cancel` may be NULL.
  */
-int ra_embed(ra_embedder *e, const char *const *texts, size_t n, float *out,
-	     volatile int *cancel);
+int ra_embed(ra_embedder *e, const char *const *texts, size_t n, float *out, volatile int *cancel);
 
 #endif /* RA_EMBED_H */

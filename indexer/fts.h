@@ -36,7 +36,7 @@ int ra_fts_query(char **out, const char *text);
 
 /* Calls fn for each token the tokenizer produces for `text` (for tests and for the embedder,
  * which uses the same sub-words). A non-zero return from fn stops and is returned. */
-int ra_fts_tokens(const char *text, size_t len,
-		  int (*fn)(const char *tok, size_t n, void *payload), void *payload);
+int ra_fts_tokens(const char *text, size_t len, int (*fn)(const char *tok, size_t n, void *payload),
+                  void *payload);
 
 #endif /* RA_FTS_H */
