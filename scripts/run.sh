@@ -34,16 +34,26 @@ echo
 echo "== rtlassist stats"
 "$bin" stats -C "$repo"
 echo
-echo "== rtlassist units | head"
-"$bin" units -C "$repo" | head -n 10
-first_module=$("$bin" units -C "$repo" --json | python3 -c '
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+show() { # runs a query, prints its first lines (no SIGPIPE under pipefail)
+  echo
+  echo "== rtlassist $*"
+  "$bin" "$@" > "$out" || true
+  head -n 12 "$out"
+  [ "$(wc -l < "$out")" -le 12 ] || echo "... ($(wc -l < "$out") lines)"
+}
+
+show units -C "$repo"
+# the most instantiated unit, and a VHDL name typed in another case
+read -r unit vhdl_name < <("$bin" units -C "$repo" --json | python3 -c '
 import json, sys
 units = json.load(sys.stdin)["units"]
-mods = [u for u in units if u["kind"] == "module"]
-print(mods[len(mods) // 2]["name"] if mods else units[0]["name"])')
-echo
-echo "== rtlassist find $first_module"
-"$bin" find -C "$repo" "$first_module"
-echo
-echo "== rtlassist find --refs $first_module | head"
-"$bin" find -C "$repo" --refs "$first_module" | head -n 10 || true
+sv = [u["name"] for u in units if u["language"] != "vhdl" and u["kind"] == "module"]
+vh = [u["name"] for u in units if u["language"] == "vhdl"]
+print(sv[len(sv) // 2] if sv else "-", vh[len(vh) // 2].upper() if vh else "-")')
+if [ -n "${DEMO_UNIT:-}" ]; then unit=$DEMO_UNIT; fi
+if [ -d "$repo/yosys/ice40" ] && [ -z "${DEMO_UNIT:-}" ]; then unit=SB_LUT4; fi
+show find -C "$repo" "$unit"
+show find -C "$repo" --refs "$unit"
+[ "$vhdl_name" = "-" ] || show find -C "$repo" "$vhdl_name"
