@@ -33,7 +33,7 @@ bench: deps
 sanitize: deps
 	$(MAKE) build BUILD=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DRA_SANITIZE=ON"
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -j $(JOBS)
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --output-on-failure -j $(JOBS)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' '*.cpp' 2>/dev/null)
 

@@ -179,7 +179,8 @@ static int add_library(ra_config *c, const char *folder, const char *lib)
 
 	if (!p)
 		return RA_ENOMEM;
-	memcpy(p, c->vhdl_libraries, c->nvhdl_libraries * sizeof(*p));
+	if (c->nvhdl_libraries)
+		memcpy(p, c->vhdl_libraries, c->nvhdl_libraries * sizeof(*p));
 	while (n > 0 && folder[n - 1] == '/')
 		n--;
 	if (n >= 2 && folder[0] == '.' && folder[1] == '/')
