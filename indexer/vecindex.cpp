@@ -15,6 +15,7 @@
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
+#include <omp.h>
 
 using idx_t = faiss::Index::idx_t;
 
@@ -115,14 +116,22 @@ extern "C" int ra_vecindex_search(ra_vecindex *vi, const float *query, size_t k,
 {
 	if (k == 0)
 		return 0;
+	/* one query is a memory-bound scan: OpenMP workers cost more to wake (and spin after) than
+	   they save, so it runs on the calling thread; the caller's setting is restored */
+	int threads = omp_get_max_threads();
+	omp_set_num_threads(1);
 	try {
 		vi->index->search(1, query, static_cast<idx_t>(k), scores,
 		                  reinterpret_cast<idx_t *>(ids));
+		omp_set_num_threads(threads);
 	} catch (const std::bad_alloc &) {
+		omp_set_num_threads(threads);
 		return ra_error_oom();
 	} catch (const std::exception &e) {
+		omp_set_num_threads(threads);
 		return fail(RA_ERR, "search", e);
 	} catch (...) {
+		omp_set_num_threads(threads);
 		return ra_error_set(RA_ERR, "faiss search: unknown exception");
 	}
 	int found = 0;

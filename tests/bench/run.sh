@@ -54,7 +54,7 @@ rm -rf "$ws/.rtlassist" "$ws/.rtlassist.toml"
 measure "cold, all cores" "$bin" index -C "$ws"
 measure "no change" "$bin" index -C "$ws"
 measure "no change (again)" "$bin" index -C "$ws"
-one=$(git -C "$ws" ls-files '*.sv' '*.v' | head -n 200 | tail -n 1)
+one=$(git -C "$ws" ls-files '*.sv' '*.v' | sed -n '200p;$p' | head -n 1 || true)
 echo "// bench edit" >> "$ws/$one"
 measure "one changed file (walk)" "$bin" index -C "$ws"
 echo "// bench edit 2" >> "$ws/$one"
@@ -63,3 +63,13 @@ git -C "$ws" stash -q 2>/dev/null || true
 touch "$ws"/*/* 2>/dev/null || true
 measure "all touched, content same" "$bin" index -C "$ws"
 "$bin" stats -C "$ws" | grep -E 'files|index size|syntax'
+
+if [ -x "$build/tests/bench/bench_retrieval" ]; then
+  echo; echo "== search quality (MRR@10, R@1, R@10: lexical, vector, fused vs BM25 windows) and latency (bench_retrieval)"
+  # verilog-eval and the yosys/ghdl query set; latency on REPO when one was given
+  if [ -n "${2:-${BENCH_REPO:-}}" ]; then
+    "$build/tests/bench/bench_retrieval" --rtlassist "$bin" --latency "$ws"
+  else
+    "$build/tests/bench/bench_retrieval" --rtlassist "$bin"
+  fi
+fi
