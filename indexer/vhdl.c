@@ -17,6 +17,14 @@
  *   - `end` followed by another construct's keyword is left to that construct.
  * Nesting is capped (MAX_DEPTH), so recursion is bounded; each token is looked at a bounded
  * number of times, so time is linear in the input.
+ *
+ * Data flow rides on the same scan: while an assignment, call or guard is parsed, scan()
+ * hands the identifiers it passes to collect() (mode in p->cmode), which keeps them in
+ * fixed arrays of the parser: the statement's sources, and a stack of the names in the
+ * guards of the enclosing statements. Each assignment then emits its edges; a process or
+ * subprogram body remembers its targets for the clock and reset edges added at its end.
+ * Nothing allocates per token; the caps on those arrays bound the work per statement.
+ * Chunking records items and cut points per design unit for vhdl_chunk.c.
  */
 #include "indexer/vhdl.h"
 
@@ -33,7 +41,48 @@
 
 #define KW(k) RA_VT_KW(k)
 
-enum { SLOT_NAME, SLOT_TYPE, SLOT_VALUE, SLOT_MISC, NSLOTS };
+enum { SLOT_NAME, SLOT_TYPE, SLOT_VALUE, SLOT_MISC, SLOT_FT, SLOT_FS, NSLOTS };
+
+/* data flow: what scan() collects from the identifiers it passes (see collect()) */
+enum {
+	C_NONE,
+	C_DATA, /* values of the statement at hand */
+	C_SCTL, /* its own conditions: when, with, target indexes */
+	C_CTL   /* guards of enclosing statements: if/elsif, case, while (the ctl stack) */
+};
+
+#define MAX_SRC 64        /* distinct sources kept per statement */
+#define MAX_CTL 32        /* distinct guard names kept over the enclosing statements */
+#define MAX_TGT 16        /* targets of one statement (aggregates, procedure actuals) */
+#define MAX_BODY_TGT 512  /* distinct targets of one process or subprogram for clock/reset */
+#define MAX_CLK 4         /* clocks of one process */
+#define MAX_RST 4         /* reset names of one process */
+#define MAX_LPARAM 32     /* enclosing loop and generate parameters */
+#define FLOWS_PER_TOKEN 2 /* flows kept: at most this many per token (plus FLOWS_SLACK) */
+#define FLOWS_SLACK 4096
+
+typedef struct fname {
+	uint32_t tok, hash;
+	uint8_t kind; /* RA_FLOW_* */
+} fname;
+
+typedef struct body_tgt {
+	uint32_t tok, hash;
+	int8_t clk; /* index in clk_tok, -1 when not written under a clock edge */
+	uint8_t how;
+} body_tgt;
+
+/* case-folded names: open addressing, power-of-two capacity */
+typedef struct nent {
+	const char *s; /* NULL: empty slot */
+	uint32_t len, hash;
+	int32_t val;
+} nent;
+
+typedef struct nset {
+	nent *v;
+	size_t cap, n;
+} nset;
 
 typedef struct parser {
 	const char *src;
@@ -48,6 +97,32 @@ typedef struct parser {
 	size_t last_diag; /* token of the last diagnostic + 1: one per token */
 	size_t libs[16];  /* tokens naming libraries declared by library clauses */
 	size_t nlibs;
+
+	/* data flow */
+	int cmode;           /* C_*: what scan() collects */
+	fname srcs[MAX_SRC]; /* sources of the statement at hand */
+	size_t nsrcs;
+	fname ctls[MAX_CTL]; /* names in the guards of the enclosing statements */
+	size_t nctls;
+	uint32_t lparams[MAX_LPARAM]; /* enclosing loop/generate parameters: not signals */
+	size_t nlparams;
+	bool in_body;               /* in the statements of a process or subprogram */
+	int cur_clk;                /* clock of the branch at hand, -1 none */
+	body_tgt btg[MAX_BODY_TGT]; /* targets of the body */
+	size_t nbtg;
+	size_t clk_tok[MAX_CLK], clk_a[MAX_CLK], clk_b[MAX_CLK]; /* clock name, its condition */
+	size_t nclk;
+	fname rsts[MAX_RST]; /* asynchronous reset names of the body */
+	size_t nrsts, rst_a, rst_b;
+	nset notsig; /* functions, types, enumeration literals: never flow sources */
+	nset procs;  /* procedures declared in the file -> their symbol */
+
+	/* chunks */
+	ra_vhdl_chunker ck;
+	bool ck_decls;     /* record the declarations of the unit's declarative part as items */
+	bool ck_stmts;     /* record concurrent statements as items */
+	size_t unit_start; /* byte offset where the unit at hand begins */
+	int32_t last_body; /* subprogram whose body parse_subprogram just parsed, else -1 */
 } parser;
 
 /* keywords that may occur inside an expression or a simple statement; scan() stops at others */
@@ -76,6 +151,7 @@ enum {
 	S_LOOSE = 1 << 6, /* any keyword is part of the text except end/begin/a unit start */
 	S_NOREF = 1 << 7, /* record no references (error recovery) */
 	S_GROUP = 1 << 8, /* stop after the parenthesis that closes the first one */
+	S_COND = 1 << 9,  /* stop at when, else, inertial, select */
 };
 
 /* ---- tokens ------------------------------------------------------------------------------- */
@@ -157,6 +233,83 @@ static ra_span range_span(const parser *p, size_t a, size_t b)
 	s.end_line = e.end_line;
 	s.end_col = e.end_col;
 	return s;
+}
+
+/* ---- case-folded names ------------------------------------------------------------------ */
+
+static uint32_t fold_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 16777619u;
+	}
+	return h;
+}
+
+static bool fold_eq(const char *a, const char *b, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)a[k], d = (unsigned char)b[k];
+
+		if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (d >= 'A' && d <= 'Z' ? d + 32 : d))
+			return false;
+	}
+	return true;
+}
+
+static const nent *nset_find(const nset *s, const char *k, uint32_t n, uint32_t h)
+{
+	if (!s->cap)
+		return NULL;
+	for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		const nent *e = &s->v[i];
+
+		if (!e->s)
+			return NULL;
+		if (e->hash == h && e->len == n && fold_eq(e->s, k, n))
+			return e;
+	}
+}
+
+/* adds a name (the first value of a name wins); 0 or RA_ENOMEM */
+static int nset_add(nset *s, const char *k, uint32_t n, uint32_t h, int32_t val)
+{
+	if (nset_find(s, k, n, h))
+		return RA_OK;
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 128;
+		nent *v = ra_calloc(cap, sizeof(*v));
+
+		if (!v)
+			return RA_ENOMEM;
+		for (size_t i = 0; i < s->cap; i++) {
+			size_t j = s->v[i].hash & (cap - 1);
+
+			if (!s->v[i].s)
+				continue;
+			while (v[j].s)
+				j = (j + 1) & (cap - 1);
+			v[j] = s->v[i];
+		}
+		ra_free(s->v);
+		s->v = v;
+		s->cap = cap;
+	}
+	size_t i = h & (s->cap - 1);
+
+	while (s->v[i].s)
+		i = (i + 1) & (s->cap - 1);
+	s->v[i] = (nent){k, n, h, val};
+	s->n++;
+	return RA_OK;
+}
+
+static uint32_t tok_hash(const parser *p, size_t j)
+{
+	return fold_hash(p->src + p->t[j].off, p->t[j].len);
 }
 
 /* ---- failures and diagnostics ------------------------------------------------------------- */
@@ -258,8 +411,20 @@ static int32_t add_sym(parser *p, ra_sym_kind k, size_t name, size_t start, cons
 	s.name_span = tok_span(p, name != NONE ? name : start);
 	s.span = range_span(p, start, name != NONE ? name : start);
 	r = ra_model_add_sym(p->m, &s);
-	if (r < 0)
+	if (r < 0) {
 		fail(p, r);
+		return r;
+	}
+	if (name != NONE && is_name(p->t[name].kind)) {
+		const ra_vhdl_tok *t = &p->t[name];
+		nset *set = k == RA_SYM_TASK ? &p->procs
+		            : k == RA_SYM_FUNCTION || k == RA_SYM_TYPEDEF || k == RA_SYM_ENUM_MEMBER
+		                    ? &p->notsig
+		                    : NULL;
+
+		if (set && nset_add(set, p->src + t->off, t->len, tok_hash(p, name), r))
+			fail(p, RA_ENOMEM);
+	}
 	return r;
 }
 
@@ -304,6 +469,431 @@ static void add_import(parser *p, const char *lib, const char *pkg, const char *
 		fail(p, RA_ENOMEM);
 }
 
+/* ---- data flow ---------------------------------------------------------------------------- */
+
+static bool is_library(const parser *p, size_t j);
+static size_t scan(parser *p, unsigned flags);
+
+static inline int tkind(const parser *p, size_t j)
+{
+	return j < p->n ? p->t[j].kind : RA_VT_EOF;
+}
+
+static bool same_name(const parser *p, const fname *f, size_t j, uint32_t h)
+{
+	return f->hash == h && toks_equal_ci(p, f->tok, j);
+}
+
+/*
+ * Functions and type marks of the IEEE and STD libraries that real code calls in expressions,
+ * and the enumeration literals of STD.STANDARD: never signals.
+ */
+static const char *const builtin_names[] = {
+        "rising_edge",
+        "falling_edge",
+        "to_unsigned",
+        "to_signed",
+        "to_integer",
+        "to_natural",
+        "resize",
+        "std_logic_vector",
+        "std_ulogic_vector",
+        "unsigned",
+        "signed",
+        "integer",
+        "natural",
+        "positive",
+        "real",
+        "boolean",
+        "bit",
+        "bit_vector",
+        "std_logic",
+        "std_ulogic",
+        "character",
+        "string",
+        "time",
+        "to_stdlogicvector",
+        "to_stdulogicvector",
+        "to_bitvector",
+        "to_bit",
+        "to_x01",
+        "to_x01z",
+        "to_ux01",
+        "to_01",
+        "is_x",
+        "shift_left",
+        "shift_right",
+        "rotate_left",
+        "rotate_right",
+        "std_match",
+        "conv_integer",
+        "conv_unsigned",
+        "conv_signed",
+        "conv_std_logic_vector",
+        "ext",
+        "sxt",
+        "minimum",
+        "maximum",
+        "to_string",
+        "to_hstring",
+        "to_ostring",
+        "now",
+        "true",
+        "false",
+        "note",
+        "warning",
+        "error",
+        "failure",
+        "floor",
+        "ceil",
+        "round",
+        "log2",
+        "sqrt",
+        "to_ufixed",
+        "to_sfixed",
+        "to_float",
+        "to_real",
+        "find_leftmost",
+        "find_rightmost",
+        "and_reduce",
+        "or_reduce",
+        "xor_reduce",
+};
+
+static int add_builtins(parser *p)
+{
+	for (size_t i = 0; i < sizeof(builtin_names) / sizeof(builtin_names[0]); i++) {
+		const char *s = builtin_names[i];
+		uint32_t n = (uint32_t)strlen(s);
+
+		if (nset_add(&p->notsig, s, n, fold_hash(s, n), -1))
+			return RA_ENOMEM;
+	}
+	return RA_OK;
+}
+
+/* an attribute of a signal's value over time ('event, 'last_value, ...) rather than of its
+   type or bounds ('range, 'length, a qualified expression's '( ) */
+static bool signal_attribute(const parser *p, size_t j)
+{
+	static const char *const names[] = {"event",      "stable",  "quiet",        "transaction",
+	                                    "delayed",    "active",  "last_event",   "last_active",
+	                                    "last_value", "driving", "driving_value"};
+
+	if (!is_name(tkind(p, j)))
+		return false;
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (tok_is(p, j, names[k]))
+			return true;
+	return false;
+}
+
+/*
+ * Records identifier j as a flow source of kind `mode` (C_*): not a suffix of a selected name,
+ * a library prefix, the prefix of a type or bounds attribute ('range) or of a qualified
+ * expression, a loop/generate parameter, or a function, type or enumeration literal. Kept once
+ * per statement (guards: once in the stack).
+ */
+static void collect(parser *p, size_t j, int mode)
+{
+	fname *arr = mode == C_CTL ? p->ctls : p->srcs;
+	size_t *n = mode == C_CTL ? &p->nctls : &p->nsrcs;
+	size_t cap = mode == C_CTL ? MAX_CTL : MAX_SRC;
+	uint8_t kind = mode == C_DATA ? RA_FLOW_DATA : RA_FLOW_CONTROL;
+	uint32_t h;
+
+	if (*n >= cap || (j > 0 && p->t[j - 1].kind == RA_VT_DOT))
+		return;
+	if (tkind(p, j + 1) == RA_VT_TICK && !signal_attribute(p, j + 2))
+		return;
+	if (tkind(p, j + 1) == RA_VT_DOT && is_library(p, j))
+		return;
+	h = tok_hash(p, j);
+	if (nset_find(&p->notsig, p->src + p->t[j].off, p->t[j].len, h))
+		return;
+	for (size_t k = 0; k < p->nlparams; k++)
+		if (toks_equal_ci(p, p->lparams[k], j))
+			return;
+	for (size_t k = 0; k < *n; k++)
+		if (arr[k].kind == kind && same_name(p, &arr[k], j, h))
+			return;
+	arr[(*n)++] = (fname){(uint32_t)j, h, kind};
+}
+
+/* collects the identifiers of tokens [a, b) as data sources, as scan() would */
+static void collect_range(parser *p, size_t a, size_t b)
+{
+	for (size_t j = a; j < b; j++)
+		if (is_name(p->t[j].kind) && !(j > a && p->t[j - 1].kind == RA_VT_TICK) &&
+		    tkind(p, j + 1) != RA_VT_ARROW)
+			collect(p, j, C_DATA);
+}
+
+static void add_flow(parser *p, size_t tgt, size_t src, int kind, int how, ra_span span)
+{
+	ra_flow f = {.scope = p->scope, .kind = kind, .how = how, .span = span};
+
+	/* guards repeated over many small statements could multiply the output: bound it */
+	if (p->rc || p->m->nflows >= p->n * FLOWS_PER_TOKEN + FLOWS_SLACK)
+		return;
+	f.target = tok_text(p, SLOT_FT, tgt);
+	f.source = tok_text(p, SLOT_FS, src);
+	if (f.target && f.source && ra_model_add_flow(p->m, &f) < 0)
+		fail(p, RA_ENOMEM);
+}
+
+/* remembers a target of the process or subprogram for its clock and reset edges */
+static void body_target(parser *p, size_t t, int how)
+{
+	uint32_t h = tok_hash(p, t);
+
+	for (size_t k = 0; k < p->nbtg; k++)
+		if (p->btg[k].hash == h && p->btg[k].clk == p->cur_clk &&
+		    toks_equal_ci(p, p->btg[k].tok, t))
+			return;
+	if (p->nbtg < MAX_BODY_TGT)
+		p->btg[p->nbtg++] = (body_tgt){(uint32_t)t, h, (int8_t)p->cur_clk, (uint8_t)how};
+}
+
+/*
+ * The edges of one statement writing targets tg[0..ntg): from its sources and from the guards
+ * of the enclosing statements. skip_self drops source == target (conservative call edges).
+ */
+static void emit_flows(parser *p, const size_t *tg, size_t ntg, int how, ra_span span,
+                       bool skip_self)
+{
+	for (size_t i = 0; i < ntg && !p->rc; i++) {
+		uint32_t th = tok_hash(p, tg[i]);
+
+		for (size_t k = 0; k < p->nsrcs; k++) {
+			if (skip_self && same_name(p, &p->srcs[k], tg[i], th))
+				continue;
+			add_flow(p, tg[i], p->srcs[k].tok, p->srcs[k].kind, how, span);
+		}
+		for (size_t k = 0; k < p->nctls; k++) {
+			bool dup = false;
+
+			for (size_t q = 0; q < p->nsrcs && !dup; q++)
+				dup = p->srcs[q].kind == RA_FLOW_CONTROL &&
+				      same_name(p, &p->srcs[q], p->ctls[k].tok, p->ctls[k].hash);
+			if (!dup)
+				add_flow(p, tg[i], p->ctls[k].tok, RA_FLOW_CONTROL, how, span);
+		}
+		if (p->in_body)
+			body_target(p, tg[i], how);
+	}
+	p->nsrcs = 0;
+}
+
+/* base names written by the target tokens [a, b): a name, or the elements of an aggregate */
+static size_t targets(const parser *p, size_t a, size_t b, size_t *out)
+{
+	size_t n = 0;
+	int depth = 0;
+	bool lead = false;
+
+	if (a >= b)
+		return 0;
+	if (is_name(p->t[a].kind)) {
+		out[n++] = a;
+		return n;
+	}
+	if (p->t[a].kind != RA_VT_LPAREN)
+		return 0;
+	for (size_t j = a; j < b; j++) {
+		int k = p->t[j].kind;
+
+		if (k == RA_VT_LPAREN) {
+			lead = ++depth == 1;
+			continue;
+		}
+		if (k == RA_VT_RPAREN) {
+			depth--;
+			lead = false;
+			continue;
+		}
+		if (depth == 1 && (k == RA_VT_COMMA || k == RA_VT_ARROW)) {
+			lead = true;
+			continue;
+		}
+		if (lead && depth == 1 && is_name(k) && tkind(p, j + 1) != RA_VT_ARROW &&
+		    n < MAX_TGT)
+			out[n++] = j;
+		lead = false;
+	}
+	return n;
+}
+
+/* the clock of a condition over tokens [a, b): rising_edge(c), falling_edge(c), c'event,
+   c'stable; NONE when it tests no edge */
+static size_t clock_of(const parser *p, size_t a, size_t b)
+{
+	for (size_t j = a; j < b; j++) {
+		if (!is_name(p->t[j].kind))
+			continue;
+		if (tkind(p, j + 1) == RA_VT_LPAREN && j + 2 < b && is_name(p->t[j + 2].kind) &&
+		    (tok_is(p, j, "rising_edge") || tok_is(p, j, "falling_edge")))
+			return j + 2;
+		if (tkind(p, j + 1) == RA_VT_TICK && j + 2 < b &&
+		    (tok_is(p, j + 2, "event") || tok_is(p, j + 2, "stable")))
+			return j;
+	}
+	return NONE;
+}
+
+/* removes guard names [from, nctls) spelled like token j */
+static void drop_ctl(parser *p, size_t from, size_t j)
+{
+	uint32_t h = tok_hash(p, j);
+	size_t w = from;
+
+	for (size_t k = from; k < p->nctls; k++)
+		if (!same_name(p, &p->ctls[k], j, h))
+			p->ctls[w++] = p->ctls[k];
+	p->nctls = w;
+}
+
+/* makes the clock of condition [a, b) (name token clk) the clock of the branch at hand */
+static void set_clock(parser *p, size_t clk, size_t a, size_t b)
+{
+	size_t k;
+
+	for (k = 0; k < p->nclk; k++)
+		if (toks_equal_ci(p, p->clk_tok[k], clk))
+			break;
+	if (k == p->nclk) {
+		if (k == MAX_CLK)
+			return;
+		p->clk_tok[k] = clk;
+		p->clk_a[k] = a;
+		p->clk_b[k] = b;
+		p->nclk++;
+	}
+	p->cur_clk = (int)k;
+}
+
+/*
+ * Scans an if/elsif/while condition as a guard of what follows (names onto the ctl stack).
+ * In a body not yet under a clock, a condition testing a clock edge makes that the clock of
+ * the branch; its clock name is then no guard. True when it did.
+ */
+static bool guard(parser *p)
+{
+	size_t a = p->i, from = p->nctls, clk;
+
+	p->cmode = C_CTL;
+	scan(p, 0);
+	p->cmode = C_NONE;
+	if (!p->in_body || p->cur_clk >= 0 || p->i == a || (clk = clock_of(p, a, p->i)) == NONE)
+		return false;
+	drop_ctl(p, from, clk);
+	set_clock(p, clk, a, p->i - 1);
+	return p->cur_clk >= 0;
+}
+
+/*
+ * `if c1 then A elsif <clock edge> then B`: the names of c1 (guards [mark, c1_end)) are the
+ * asynchronous reset of the body. They stop being guards, and the control edges A already got
+ * from them (flows from f0 on) are dropped: they become reset edges at the end of the body.
+ */
+static void set_reset(parser *p, size_t mark, size_t c1_end, size_t a, size_t b, size_t f0)
+{
+	size_t w;
+
+	for (size_t k = mark; k < c1_end && p->nrsts < MAX_RST; k++) {
+		bool dup = false;
+
+		for (size_t q = 0; q < p->nrsts && !dup; q++)
+			dup = same_name(p, &p->rsts[q], p->ctls[k].tok, p->ctls[k].hash);
+		if (!dup)
+			p->rsts[p->nrsts++] = p->ctls[k];
+	}
+	p->rst_a = a;
+	p->rst_b = b;
+	w = f0;
+	for (size_t k = f0; k < p->m->nflows; k++) {
+		const ra_flow *f = &p->m->flows[k];
+		bool drop = false;
+
+		for (size_t q = mark; q < c1_end && !drop && f->kind == RA_FLOW_CONTROL; q++) {
+			const ra_vhdl_tok *t = &p->t[p->ctls[q].tok];
+
+			drop = strlen(f->source) == t->len &&
+			       fold_eq(f->source, p->src + t->off, t->len);
+		}
+		if (!drop)
+			p->m->flows[w++] = *f;
+	}
+	p->m->nflows = w;
+	memmove(&p->ctls[mark], &p->ctls[c1_end], (p->nctls - c1_end) * sizeof(p->ctls[0]));
+	p->nctls -= c1_end - mark;
+}
+
+/* the statements of a process or subprogram begin */
+static void body_begin(parser *p)
+{
+	p->in_body = true;
+	p->cur_clk = -1;
+	p->nbtg = p->nclk = p->nrsts = p->nctls = p->nsrcs = 0;
+}
+
+/* ... and end: clock edges to the targets written under a clock, reset edges to all */
+static void body_end(parser *p)
+{
+	for (size_t i = 0; i < p->nbtg && !p->rc; i++) {
+		const body_tgt *bt = &p->btg[i];
+		bool seen = false;
+
+		if (bt->clk >= 0)
+			add_flow(p, bt->tok, p->clk_tok[bt->clk], RA_FLOW_CLOCK, bt->how,
+			         range_span(p, p->clk_a[bt->clk], p->clk_b[bt->clk]));
+		for (size_t k = 0; k < i && !seen && p->nrsts; k++)
+			seen = p->btg[k].hash == bt->hash &&
+			       toks_equal_ci(p, p->btg[k].tok, bt->tok);
+		for (size_t k = 0; k < p->nrsts && !seen; k++)
+			add_flow(p, bt->tok, p->rsts[k].tok, RA_FLOW_RESET, bt->how,
+			         range_span(p, p->rst_a, p->rst_b));
+	}
+	p->in_body = false;
+	p->cur_clk = -1;
+	p->nbtg = p->nclk = p->nrsts = p->nctls = 0;
+}
+
+/* ---- chunk items -------------------------------------------------------------------------- */
+
+/* records an item starting at token a; its index, or -1 */
+static long item_add(parser *p, int kind, int32_t sym, size_t a, int level)
+{
+	ra_vhdl_chunker *c = &p->ck;
+
+	if (p->rc)
+		return -1;
+	if (ra_grow((void **)&c->items, &c->items_cap, c->nitems + 1, sizeof(*c->items))) {
+		fail(p, RA_ENOMEM);
+		return -1;
+	}
+	c->items[c->nitems] =
+	        (ra_vhdl_item){(uint32_t)a, (uint32_t)a,   sym,
+	                       p->scope,    (uint8_t)kind, (uint8_t)(level > 255 ? 255 : level),
+	                       false};
+	return (long)c->nitems++;
+}
+
+/* a token where a big chunk may be split */
+static void cut_add(parser *p, size_t j)
+{
+	ra_vhdl_chunker *c = &p->ck;
+
+	if (p->rc || (c->ncuts && c->cuts[c->ncuts - 1] >= j))
+		return;
+	if (c->ncuts == c->cuts_cap &&
+	    ra_grow((void **)&c->cuts, &c->cuts_cap, c->ncuts + 1, sizeof(*c->cuts))) {
+		fail(p, RA_ENOMEM);
+		return;
+	}
+	c->cuts[c->ncuts++] = (uint32_t)j;
+}
+
 /* ---- skipping ----------------------------------------------------------------------------- */
 
 /* `entity x is`, `architecture x of`, `package [body] x is`, ... : a new design unit begins */
@@ -337,6 +927,7 @@ static size_t scan(parser *p, unsigned flags)
 {
 	size_t start = p->i;
 	int depth = 0;
+	bool muted = false; /* in the delay of a waveform element: no flow sources */
 
 	for (;;) {
 		int k = kind(p);
@@ -361,6 +952,8 @@ static size_t scan(parser *p, unsigned flags)
 		case RA_VT_COMMA:
 			if (!depth && (flags & S_COMMA))
 				return start;
+			if (!depth)
+				muted = false;
 			break;
 		case RA_VT_ARROW:
 			if (!depth && (flags & S_ARROW))
@@ -390,12 +983,21 @@ static size_t scan(parser *p, unsigned flags)
 			continue;
 		case RA_VT_ID:
 		case RA_VT_EXTID:
-			if (!(flags & S_NOREF) && !(depth && kind_at(p, 1) == RA_VT_ARROW))
+			if (!(flags & S_NOREF) && !(depth && kind_at(p, 1) == RA_VT_ARROW)) {
 				add_ref(p, p->i);
+				if (p->cmode != C_NONE && !muted)
+					collect(p, p->i, p->cmode);
+			}
 			break;
 		default:
 			if (k < RA_VT_KW_FIRST)
 				break;
+			if (!depth && (flags & S_COND) &&
+			    (k == KW(WHEN) || k == KW(ELSE) || k == KW(INERTIAL) ||
+			     k == KW(SELECT)))
+				return start;
+			if (!depth && k == KW(AFTER))
+				muted = true;
 			if (flags & S_LOOSE) {
 				if (k == KW(END) || k == KW(BEGIN) || unit_start(p))
 					return start;
@@ -650,6 +1252,7 @@ static void parse_interface(parser *p, ra_sym_kind k, const char *dir_default)
 		size_t start = p->i, first, last;
 		int c = kind(p);
 
+		cut_add(p, start);
 		if (c == RA_VT_RPAREN) {
 			adv(p);
 			return;
@@ -789,6 +1392,7 @@ static void parse_record(parser *p)
 
 		if (k == KW(END) || k == RA_VT_EOF || unit_start(p))
 			return;
+		cut_add(p, start);
 		first = last = p->i;
 		while (is_name(kind(p))) {
 			last = p->i;
@@ -1115,8 +1719,11 @@ static void parse_subprogram(parser *p)
 	parse_decls(p);
 	if (!accept(p, KW(BEGIN)))
 		expected(p, "'begin'");
+	body_begin(p);
 	parse_seq(p);
+	body_end(p);
 	expect_end(p, fn ? KW(FUNCTION) : KW(PROCEDURE), 0, false);
+	p->last_body = sym;
 out:
 	p->scope = saved;
 	finish(p, sym, start);
@@ -1220,12 +1827,28 @@ static void parse_decls(parser *p)
 		   other `package x is` starts the next design unit */
 		if (unit_start(p) && !(k == KW(PACKAGE) && kind_at(p, 3) == KW(NEW)))
 			return;
+		long item = p->ck_decls && p->depth == 0
+		                    ? item_add(p, RA_VCK_DECLARATIONS, p->scope, start, 0)
+		                    : -1;
+
 		if (!enter(p))
 			return;
+		cut_add(p, start);
+		p->last_body = -1;
 		parse_decl(p);
 		leave(p);
 		if (p->i == start)
 			adv(p);
+		if (item >= 0 && !p->rc) {
+			ra_vhdl_item *it = &p->ck.items[item];
+
+			it->b = (uint32_t)(p->i - 1);
+			if (p->last_body >= 0) {
+				it->kind = RA_VCK_SUBPROGRAM;
+				it->sym = p->last_body;
+			}
+		}
+		p->last_body = -1;
 	}
 }
 
@@ -1244,6 +1867,7 @@ static void parse_assoc(parser *p, int32_t inst, bool is_param)
 		size_t a = p->i, fb = NONE, j;
 		int depth = 0;
 
+		cut_add(p, a);
 		/* a formal part ends at `=>` on this level; look no further than the element */
 		for (j = p->i;; j++) {
 			int k = p->t[j].kind;
@@ -1379,15 +2003,202 @@ static bool scan_name(parser *p)
 	}
 }
 
+/*
+ * The right-hand side of a signal or variable assignment: [delay mechanism] waveform, with
+ * `when cond else` alternatives, or (selected) `when choices,` alternatives. Values are data
+ * sources (not the delays after `after`), conditions control sources, choices neither.
+ */
+static void parse_waveforms(parser *p, bool selected)
+{
+	accept(p, KW(GUARDED));
+	if (accept(p, KW(FORCE)) || accept(p, KW(RELEASE))) {
+		if (!accept(p, KW(IN)))
+			accept(p, KW(OUT));
+	}
+	if (!accept(p, KW(TRANSPORT))) {
+		if (accept(p, KW(REJECT)))
+			scan(p, S_COND);
+		accept(p, KW(INERTIAL));
+	}
+	for (;;) {
+		p->cmode = C_DATA;
+		scan(p, S_COND);
+		p->cmode = C_NONE;
+		if (!accept(p, KW(WHEN)))
+			return;
+		if (selected) {
+			scan(p, S_COND | S_COMMA);
+			if (!accept(p, RA_VT_COMMA))
+				return;
+		} else {
+			p->cmode = C_SCTL;
+			scan(p, S_COND);
+			p->cmode = C_NONE;
+			if (!accept(p, KW(ELSE)))
+				return;
+		}
+	}
+}
+
+/* how an assignment with the operator at hand writes its target */
+static int assign_how(const parser *p)
+{
+	if (kind(p) == RA_VT_ASSIGN)
+		return RA_ASSIGN_BLOCKING;
+	return p->in_body ? RA_ASSIGN_NONBLOCKING : RA_ASSIGN_CONTINUOUS;
+}
+
+/* mode of parameter `pos` (or the one named by token `formal`) of procedure symbol `proc` */
+static const char *param_dir(const parser *p, int32_t proc, size_t formal, size_t pos)
+{
+	const ra_model *m = p->m;
+	size_t k = 0;
+
+	for (size_t j = (size_t)proc + 1; j < m->nsyms && m->syms[j].parent == proc; j++) {
+		const ra_sym *s = &m->syms[j];
+
+		if (s->kind != RA_SYM_PORT)
+			break;
+		if (formal != NONE
+		            ? strlen(s->name) == p->t[formal].len &&
+		                      fold_eq(s->name, p->src + p->t[formal].off, p->t[formal].len)
+		            : k == pos)
+			return s->dir;
+		k++;
+	}
+	return NULL;
+}
+
+/*
+ * A procedure call over tokens [a, b): conservative RA_ASSIGN_CALL edges. For a procedure the
+ * file declares, the actuals of out/inout/buffer parameters are targets and those of in/inout
+ * parameters sources; for any other procedure each actual that is a name is a target and every
+ * actual a source (no edge from a name to itself).
+ */
+static void call_flows(parser *p, size_t a, size_t b)
+{
+	size_t callee = a, j = a + 1, tg[MAX_TGT], ntg = 0, pos = 0;
+	int32_t proc = -1;
+	const nent *e;
+
+	p->nsrcs = 0;
+	if (!is_name(p->t[a].kind))
+		return;
+	while (j + 1 < b && p->t[j].kind == RA_VT_DOT && is_name(p->t[j + 1].kind)) {
+		callee = j + 1;
+		j += 2;
+	}
+	if (j >= b || p->t[j].kind != RA_VT_LPAREN)
+		return;
+	e = nset_find(&p->procs, p->src + p->t[callee].off, p->t[callee].len, tok_hash(p, callee));
+	if (e)
+		proc = e->val;
+	for (j++; j < b; pos++) {
+		size_t ea = j, fa = NONE, aa;
+		int depth = 0;
+		bool out = true, in = true;
+
+		for (; j < b; j++) {
+			int k = p->t[j].kind;
+
+			if (k == RA_VT_LPAREN) {
+				depth++;
+			} else if (k == RA_VT_RPAREN) {
+				if (!depth)
+					break;
+				depth--;
+			} else if (!depth && k == RA_VT_COMMA) {
+				break;
+			} else if (!depth && k == RA_VT_ARROW && fa == NONE) {
+				fa = j;
+			}
+		}
+		aa = fa != NONE ? fa + 1 : ea;
+		if (proc >= 0) {
+			const char *dir = param_dir(p, proc, fa != NONE ? ea : NONE, pos);
+
+			out = dir && (strcmp(dir, "out") == 0 || strcmp(dir, "inout") == 0 ||
+			              strcmp(dir, "buffer") == 0);
+			in = !out || strcmp(dir, "inout") == 0;
+		}
+		if (out && aa < j && is_name(p->t[aa].kind) &&
+		    (aa + 1 == j || p->t[aa + 1].kind == RA_VT_LPAREN ||
+		     p->t[aa + 1].kind == RA_VT_DOT) &&
+		    ntg < MAX_TGT)
+			tg[ntg++] = aa;
+		if (in)
+			collect_range(p, aa, j);
+		if (j < b && p->t[j].kind == RA_VT_COMMA)
+			j++;
+		else
+			break;
+	}
+	emit_flows(p, tg, ntg, RA_ASSIGN_CALL, range_span(p, a, b - 1), proc < 0);
+}
+
 /* target <= ... ;  target := ... ;  or a procedure call */
 static void parse_assign_or_call(parser *p)
 {
+	size_t start = p->i, tend, tg[MAX_TGT], ntg;
+	int how;
+
+	p->nsrcs = 0;
+	p->cmode = C_SCTL; /* the indexes of a target select what is written */
 	scan_name(p);
-	if (accept(p, RA_VT_LE) || accept(p, RA_VT_ASSIGN))
-		scan(p, 0);
-	else if (kind(p) != RA_VT_SEMI)
+	p->cmode = C_NONE;
+	tend = p->i;
+	if (kind(p) == RA_VT_LE || kind(p) == RA_VT_ASSIGN) {
+		how = assign_how(p);
+		adv(p);
+		if (p->t[start].kind != RA_VT_ID && p->t[start].kind != RA_VT_EXTID)
+			p->nsrcs = 0;
+		parse_waveforms(p, false);
+		ntg = targets(p, start, tend, tg);
+		emit_flows(p, tg, ntg, how, range_span(p, start, p->i - 1), false);
+	} else if (kind(p) == RA_VT_SEMI) {
+		call_flows(p, start, tend);
+	} else {
 		expected(p, "'<=', ':=' or ';'");
+	}
+	p->nsrcs = 0;
 	expect_semi(p);
+}
+
+/* with selector select [?] target <= waveform when choices, ... ; */
+static void parse_selected(parser *p)
+{
+	size_t start = p->i, ta, tb, tg[MAX_TGT], ntg;
+	int how;
+
+	adv(p);
+	p->nsrcs = 0;
+	p->cmode = C_SCTL;
+	scan(p, S_COND);
+	p->cmode = C_NONE;
+	if (!accept(p, KW(SELECT))) {
+		expected(p, "'select'");
+		goto fail;
+	}
+	accept(p, RA_VT_QUES);
+	ta = p->i;
+	p->cmode = C_SCTL;
+	scan_name(p);
+	p->cmode = C_NONE;
+	tb = p->i;
+	if (kind(p) != RA_VT_LE && kind(p) != RA_VT_ASSIGN) {
+		expected(p, "'<='");
+		goto fail;
+	}
+	how = assign_how(p);
+	adv(p);
+	parse_waveforms(p, true);
+	ntg = targets(p, ta, tb, tg);
+	emit_flows(p, tg, ntg, how, range_span(p, start, p->i - 1), false);
+	expect_semi(p);
+	return;
+fail:
+	p->nsrcs = 0;
+	sync(p);
 }
 
 static void parse_process(parser *p, size_t start, size_t label)
@@ -1408,7 +2219,9 @@ static void parse_process(parser *p, size_t start, size_t label)
 	parse_decls(p);
 	if (!accept(p, KW(BEGIN)))
 		expected(p, "'begin'");
+	body_begin(p);
 	parse_seq(p);
+	body_end(p);
 	expect_end(p, KW(PROCESS), 0, true);
 	p->scope = saved;
 	finish(p, sym, start);
@@ -1473,6 +2286,7 @@ static void parse_generate(parser *p, size_t start, size_t label)
 {
 	int k = kind(p);
 	int32_t sym, saved = p->scope;
+	size_t nlparams = p->nlparams;
 
 	adv(p);
 	sym = add_sym(p, RA_SYM_GENERATE, label, label != NONE ? label : start,
@@ -1482,10 +2296,13 @@ static void parse_generate(parser *p, size_t start, size_t label)
 	              NULL, NULL);
 	p->scope = sym;
 	if (k == KW(FOR)) {
-		if (is_name(kind(p)))
+		if (is_name(kind(p))) {
+			if (p->nlparams < MAX_LPARAM)
+				p->lparams[p->nlparams++] = (uint32_t)p->i;
 			adv(p);
-		else
+		} else {
 			expected(p, "a generate parameter");
+		}
 		if (!accept(p, KW(IN)))
 			expected(p, "'in'");
 		scan(p, 0);
@@ -1532,6 +2349,7 @@ static void parse_generate(parser *p, size_t start, size_t label)
 	}
 	expect_end(p, KW(GENERATE), 0, true);
 out:
+	p->nlparams = nlparams;
 	p->scope = saved;
 	finish(p, sym, start);
 }
@@ -1577,9 +2395,11 @@ static void parse_block(parser *p, size_t start, size_t label)
 	finish(p, sym, start);
 }
 
-static void parse_cstmt(parser *p)
+/* one concurrent statement; returns its chunk kind (RA_VCK_*) */
+static int parse_cstmt(parser *p)
 {
 	size_t start = p->i, label = NONE;
+	int ck = RA_VCK_OTHER;
 
 	if (is_name(kind(p)) && kind_at(p, 1) == RA_VT_COLON) {
 		label = p->i;
@@ -1592,6 +2412,7 @@ static void parse_cstmt(parser *p)
 	case KW(PROCESS):
 	case KW(POSTPONED):
 		parse_process(p, start, label);
+		ck = RA_VCK_PROCESS;
 		break;
 	case KW(BLOCK):
 		parse_block(p, start, label);
@@ -1600,27 +2421,34 @@ static void parse_cstmt(parser *p)
 	case KW(IF):
 	case KW(CASE):
 		parse_generate(p, start, label);
+		ck = RA_VCK_GENERATE;
 		break;
 	case KW(COMPONENT):
 	case KW(ENTITY):
 	case KW(CONFIGURATION):
 		parse_instance(p, start, label);
+		ck = RA_VCK_INSTANCE;
 		break;
 	case KW(ASSERT):
-	case KW(WITH):
 		adv(p);
 		scan(p, 0);
 		expect_semi(p);
+		break;
+	case KW(WITH):
+		parse_selected(p);
+		ck = RA_VCK_ASSIGNS;
 		break;
 	case RA_VT_ID:
 	case RA_VT_EXTID:
 		if (label != NONE && instance_shape(p)) {
 			parse_instance(p, start, label);
+			ck = RA_VCK_INSTANCE;
 			break;
 		}
 		/* fall through */
 	case RA_VT_LPAREN:
 	case RA_VT_DLT:
+		ck = RA_VCK_ASSIGNS;
 		parse_assign_or_call(p);
 		break;
 	default:
@@ -1628,6 +2456,7 @@ static void parse_cstmt(parser *p)
 		sync(p);
 		break;
 	}
+	return ck;
 }
 
 /* statements of an architecture, block or generate body, up to `end` (or the next generate
@@ -1644,45 +2473,94 @@ static void parse_concurrent(parser *p, bool in_generate)
 			return;
 		if (!enter(p))
 			return;
-		parse_cstmt(p);
+		long item =
+		        p->ck_stmts ? item_add(p, RA_VCK_OTHER, p->scope, start, p->depth - 1) : -1;
+		size_t s0 = p->m->nsyms;
+		int ck;
+
+		cut_add(p, start);
+		ck = parse_cstmt(p);
 		leave(p);
 		if (p->i == start)
 			adv(p);
+		if (item >= 0 && !p->rc) {
+			ra_vhdl_item *it = &p->ck.items[item];
+			bool own = p->m->nsyms > s0 && p->m->syms[s0].parent == it->scope;
+
+			it->kind = (uint8_t)ck;
+			it->b = (uint32_t)(p->i - 1);
+			it->container = own && (p->m->syms[s0].kind == RA_SYM_GENERATE ||
+			                        p->m->syms[s0].kind == RA_SYM_BLOCK);
+			if (own && ck != RA_VCK_ASSIGNS)
+				it->sym = (int32_t)s0;
+		}
 	}
 }
 
 /* ---- sequential statements ---------------------------------------------------------------- */
 
+/* if c1 then ... elsif c2 then ... else ... end if; with guards, clocks and resets */
+static void parse_if(parser *p)
+{
+	size_t mark = p->nctls, f0 = p->m->nflows, a1, b1, c1_end;
+	int clk0 = p->cur_clk;
+	bool clocked, first = true;
+
+	adv(p);
+	a1 = p->i;
+	clocked = guard(p);
+	b1 = p->i;
+	c1_end = p->nctls;
+	if (!accept(p, KW(THEN)))
+		expected(p, "'then'");
+	parse_seq(p);
+	p->cur_clk = clk0;
+	for (;;) {
+		cut_add(p, p->i);
+		if (!accept(p, KW(ELSIF)))
+			break;
+		size_t from = p->nctls;
+		bool c = guard(p);
+
+		/* `if rst then ... elsif rising_edge(clk)`: rst is an asynchronous reset */
+		if (c && first && !clocked && clk0 < 0 && c1_end > mark && from == c1_end)
+			set_reset(p, mark, c1_end, a1, b1 > a1 ? b1 - 1 : a1, f0);
+		first = false;
+		if (!accept(p, KW(THEN)))
+			expected(p, "'then'");
+		parse_seq(p);
+		p->cur_clk = clk0;
+	}
+	if (accept(p, KW(ELSE)))
+		parse_seq(p);
+	p->cur_clk = clk0;
+	expect_end(p, KW(IF), 0, true);
+}
+
 static void parse_sstmt(parser *p)
 {
+	size_t mark = p->nctls, nlparams = p->nlparams;
+
 	if (is_name(kind(p)) && kind_at(p, 1) == RA_VT_COLON) {
 		adv(p);
 		adv(p);
 	}
 	switch (kind(p)) {
 	case KW(IF):
-		adv(p);
-		scan(p, 0);
-		if (!accept(p, KW(THEN)))
-			expected(p, "'then'");
-		parse_seq(p);
-		while (accept(p, KW(ELSIF))) {
-			scan(p, 0);
-			if (!accept(p, KW(THEN)))
-				expected(p, "'then'");
-			parse_seq(p);
-		}
-		if (accept(p, KW(ELSE)))
-			parse_seq(p);
-		expect_end(p, KW(IF), 0, true);
+		parse_if(p);
 		break;
 	case KW(CASE):
 		adv(p);
 		accept(p, RA_VT_QUES);
+		p->cmode = C_CTL;
 		scan(p, 0);
+		p->cmode = C_NONE;
 		if (!accept(p, KW(IS)))
 			expected(p, "'is'");
-		while (accept(p, KW(WHEN))) {
+		for (;;) {
+			cut_add(p, p->i);
+			if (!accept(p, KW(WHEN)))
+				break;
 			scan(p, S_ARROW);
 			if (!accept(p, RA_VT_ARROW))
 				expected(p, "'=>'");
@@ -1692,17 +2570,22 @@ static void parse_sstmt(parser *p)
 		break;
 	case KW(FOR):
 		adv(p);
-		if (is_name(kind(p)))
+		if (is_name(kind(p))) {
+			if (p->nlparams < MAX_LPARAM)
+				p->lparams[p->nlparams++] = (uint32_t)p->i;
 			adv(p);
-		else
+		} else {
 			expected(p, "a loop parameter");
+		}
 		if (!accept(p, KW(IN)))
 			expected(p, "'in'");
 		scan(p, 0);
 		goto loop;
 	case KW(WHILE):
 		adv(p);
+		p->cmode = C_CTL;
 		scan(p, 0);
+		p->cmode = C_NONE;
 		/* fall through */
 	case KW(LOOP):
 	loop:
@@ -1714,10 +2597,20 @@ static void parse_sstmt(parser *p)
 		parse_seq(p);
 		expect_end(p, KW(LOOP), 0, true);
 		break;
-	case KW(WAIT):
+	case KW(WAIT): {
+		size_t a, clk;
+
 		adv(p);
+		a = p->i;
 		scan(p, S_FOR);
+		/* wait until rising_edge(clk): the rest of the body is clocked */
+		if (p->in_body && p->cur_clk < 0 && (clk = clock_of(p, a, p->i)) != NONE)
+			set_clock(p, clk, a, p->i - 1);
 		expect_semi(p);
+		break;
+	}
+	case KW(WITH):
+		parse_selected(p);
 		break;
 	case KW(NEXT):
 	case KW(EXIT):
@@ -1725,7 +2618,6 @@ static void parse_sstmt(parser *p)
 	case KW(NULL_):
 	case KW(ASSERT):
 	case KW(REPORT):
-	case KW(WITH):
 		adv(p);
 		scan(p, 0);
 		expect_semi(p);
@@ -1741,6 +2633,8 @@ static void parse_sstmt(parser *p)
 		sync(p);
 		break;
 	}
+	p->nctls = mark;
+	p->nlparams = nlparams;
 }
 
 /* statements of a process or subprogram body or a branch, up to its end or next branch */
@@ -1755,6 +2649,7 @@ static void parse_seq(parser *p)
 			return;
 		if (!enter(p))
 			return;
+		cut_add(p, start);
 		parse_sstmt(p);
 		leave(p);
 		if (p->i == start)
@@ -1774,6 +2669,7 @@ static void parse_entity(parser *p)
 	adv(p); /* entity name is: checked by unit_start() */
 	sym = add_sym(p, RA_SYM_ENTITY, name, start, NULL, NULL, NULL);
 	p->scope = sym;
+	item_add(p, RA_VCK_SIGNATURE, sym, start, 0);
 	parse_header(p);
 	parse_decls(p);
 	if (accept(p, KW(BEGIN)))
@@ -1807,14 +2703,24 @@ static int32_t parse_unit_of(parser *p, ra_sym_kind k, size_t start)
 
 static void parse_architecture(parser *p)
 {
-	size_t start = p->i;
+	size_t start = p->i, mark;
 	int32_t sym = parse_unit_of(p, RA_SYM_ARCHITECTURE, start);
 
 	p->scope = sym;
+	item_add(p, RA_VCK_SIGNATURE, sym, start, 0);
+	mark = p->ck.nitems;
+	p->ck_decls = true;
 	parse_decls(p);
+	p->ck_decls = false;
 	if (!accept(p, KW(BEGIN)))
 		expected(p, "'begin'");
+	/* a short declarative part stays in the signature */
+	if (p->i > 0 &&
+	    ra_vhdl__chunk_fits(&p->ck, p->unit_start, p->t[p->i - 1].off + p->t[p->i - 1].len))
+		p->ck.nitems = mark < p->ck.nitems ? mark : p->ck.nitems;
+	p->ck_stmts = true;
 	parse_concurrent(p, false);
+	p->ck_stmts = false;
 	expect_end(p, KW(ARCHITECTURE), 0, false);
 	finish(p, sym, start);
 	p->scope = -1;
@@ -1862,6 +2768,7 @@ static void parse_configuration(parser *p)
 	int32_t sym = parse_unit_of(p, RA_SYM_CONFIGURATION, start);
 
 	p->scope = sym;
+	item_add(p, RA_VCK_SIGNATURE, sym, start, 0);
 	for (;;) {
 		size_t at = p->i;
 		int k = kind(p);
@@ -1925,6 +2832,8 @@ static void parse_package(parser *p)
 			add_ref(p, unit);
 		sym = add_sym(p, RA_SYM_PACKAGE, name, start, NULL, NULL,
 		              text(p, SLOT_VALUE, a, p->i, TEXT_CAP, false));
+		if (saved < 0)
+			item_add(p, RA_VCK_SIGNATURE, sym, start, 0);
 		p->scope = sym;
 		if (kind(p) == KW(GENERIC) && kind_at(p, 1) == KW(MAP)) {
 			adv(p);
@@ -1938,6 +2847,8 @@ static void parse_package(parser *p)
 	}
 	sym = add_sym(p, body ? RA_SYM_PACKAGE_BODY : RA_SYM_PACKAGE, name, start, NULL, NULL,
 	              NULL);
+	if (saved < 0)
+		item_add(p, RA_VCK_SIGNATURE, sym, start, 0);
 	p->scope = sym;
 	if (!body && kind(p) == KW(GENERIC) && kind_at(p, 1) == RA_VT_LPAREN) {
 		adv(p);
@@ -1950,7 +2861,9 @@ static void parse_package(parser *p)
 			expect_semi(p);
 		}
 	}
+	p->ck_decls = saved < 0;
 	parse_decls(p);
+	p->ck_decls = false;
 	expect_end(p, KW(PACKAGE), body ? KW(BODY) : 0, false);
 	p->scope = saved;
 	finish(p, sym, start);
@@ -1967,6 +2880,7 @@ static void parse_context_decl(parser *p)
 	adv(p); /* context name is: checked by unit_start() */
 	sym = add_sym(p, RA_SYM_CONTEXT, name, start, NULL, NULL, NULL);
 	p->scope = sym;
+	item_add(p, RA_VCK_SIGNATURE, sym, start, 0);
 	for (;;) {
 		int k = kind(p);
 
@@ -1984,12 +2898,32 @@ static void parse_context_decl(parser *p)
 	p->scope = -1;
 }
 
+/* byte offset where the unit that ended at the token before p->i ends: the end of that line
+   when nothing else follows on it */
+static size_t unit_end(const parser *p)
+{
+	const ra_vhdl_tok *last = &p->t[p->i - 1];
+	size_t e = last->off + last->len, len = p->ck.len;
+
+	if (kind(p) == RA_VT_EOF || p->t[p->i].line > last->line) {
+		const char *nl = memchr(p->ck.src + e, '\n', len - e);
+
+		e = nl ? (size_t)(nl - p->ck.src) : len;
+	}
+	return e;
+}
+
 static void parse_file(parser *p)
 {
+	size_t region = 0; /* where the next unit's text begins */
+
 	while (kind(p) != RA_VT_EOF) {
 		size_t start = p->i;
+		bool unit = false;
 
 		p->scope = -1;
+		p->ck.nitems = p->ck.ncuts = 0;
+		p->unit_start = region;
 		switch (kind(p)) {
 		case KW(LIBRARY):
 			parse_library(p);
@@ -1998,10 +2932,12 @@ static void parse_file(parser *p)
 			parse_use(p, false);
 			break;
 		case KW(CONTEXT):
-			if (unit_start(p))
+			if (unit_start(p)) {
 				parse_context_decl(p);
-			else
+				unit = true;
+			} else {
 				parse_use(p, true);
+			}
 			break;
 		case KW(ENTITY):
 		case KW(ARCHITECTURE):
@@ -2009,6 +2945,7 @@ static void parse_file(parser *p)
 		case KW(PACKAGE):
 			if (!unit_start(p))
 				goto junk;
+			unit = true;
 			if (kind(p) == KW(ENTITY))
 				parse_entity(p);
 			else if (kind(p) == KW(ARCHITECTURE))
@@ -2029,6 +2966,14 @@ static void parse_file(parser *p)
 		}
 		if (p->i == start)
 			adv(p);
+		if (unit && !p->rc && p->i > start) {
+			size_t end = unit_end(p);
+			int rc = ra_vhdl__chunk_unit(&p->ck, p->m, region, end);
+
+			if (rc)
+				fail(p, rc);
+			region = end;
+		}
 	}
 }
 
@@ -2052,12 +2997,22 @@ int ra_vhdl_parse(ra_model **out, const char *src, size_t len)
 	p.n = toks.n;
 	p.m = m;
 	p.scope = -1;
+	p.cur_clk = -1;
+	p.last_body = -1;
 	for (int k = 0; k < NSLOTS; k++)
 		ra_buf_init(&p.txt[k], 0);
-	parse_file(&p);
-	rc = p.rc;
+	rc = ra_vhdl__chunker_init(&p.ck, src ? src : "", src ? len : 0, toks.v, toks.n);
+	if (!rc)
+		rc = add_builtins(&p);
+	if (!rc) {
+		parse_file(&p);
+		rc = p.rc;
+	}
 	for (int k = 0; k < NSLOTS; k++)
 		ra_buf_free(&p.txt[k]);
+	ra_vhdl__chunker_free(&p.ck);
+	ra_free(p.notsig.v);
+	ra_free(p.procs.v);
 out:
 	ra_free(toks.v);
 	if (rc) {

@@ -196,4 +196,63 @@ int ra_vhdl__diag(ra_model *m, ra_span span, const char *fmt, ...) RA_PRINTF(3, 
 /* Lower-case spelling of a keyword token kind ("entity"); "" for other kinds. */
 const char *ra_vhdl__kw_name(int kind);
 
+/*
+ * Chunking (vhdl_chunk.c). While parsing one design unit the parser records its "items", the
+ * constructs that become chunks, in source order (a signature, declarations, subprogram bodies,
+ * concurrent statements at every generate/block nesting level), and its "cuts", the tokens where
+ * a chunk that is too big may be split (statement, declaration and list element starts). After
+ * the unit, ra_vhdl__chunk_unit turns them into ra_chunks covering the unit's text.
+ */
+enum {
+	RA_VCK_SIGNATURE,
+	RA_VCK_PROCESS,
+	RA_VCK_ASSIGNS,
+	RA_VCK_INSTANCE,
+	RA_VCK_SUBPROGRAM,
+	RA_VCK_DECLARATIONS,
+	RA_VCK_GENERATE,
+	RA_VCK_OTHER
+};
+
+typedef struct ra_vhdl_item {
+	uint32_t a, b;  /* first and last token */
+	int32_t sym;    /* the symbol the item is about */
+	int32_t scope;  /* the enclosing symbol: items merge only within one scope */
+	uint8_t kind;   /* RA_VCK_* */
+	uint8_t level;  /* statement nesting: 0 directly in the unit */
+	bool container; /* a generate or block: kept whole when small, else its items are used */
+} ra_vhdl_item;
+
+typedef struct ra_vhdl_chunker {
+	const char *src;
+	size_t len;
+	const ra_vhdl_tok *t;
+	size_t n;
+	uint32_t *lines; /* byte offset of each line start */
+	size_t nlines;
+	ra_vhdl_item *items;
+	size_t nitems, items_cap;
+	uint32_t *cuts; /* ascending token indexes */
+	size_t ncuts, cuts_cap;
+	struct ra_vhdl_piece *pieces; /* scratch of ra_vhdl__chunk_unit */
+	size_t pieces_cap;
+} ra_vhdl_chunker;
+
+/* Prepares `c` over the source and its tokens (both borrowed). Returns 0 or RA_ENOMEM; free
+ * with ra_vhdl__chunker_free (also on failure). */
+int ra_vhdl__chunker_init(ra_vhdl_chunker *c, const char *src, size_t len, const ra_vhdl_tok *t,
+                          size_t n);
+void ra_vhdl__chunker_free(ra_vhdl_chunker *c);
+
+/* True when source bytes [a, b) are small enough for one chunk. */
+bool ra_vhdl__chunk_fits(const ra_vhdl_chunker *c, size_t a, size_t b);
+
+/* Byte offset where a chunk starting at token j begins: after the line of the token before it
+ * (so that comments above j go with j), or j itself when j shares that line. */
+size_t ra_vhdl__chunk_boundary(const ra_vhdl_chunker *c, size_t j);
+
+/* Adds to `m` the chunks of the unit whose text is bytes [start, end), from the items and cuts
+ * recorded since the last call, and forgets them. Returns 0 or RA_ENOMEM. */
+int ra_vhdl__chunk_unit(ra_vhdl_chunker *c, ra_model *m, size_t start, size_t end);
+
 #endif /* RA_VHDL_INTERNAL_H */

@@ -6,9 +6,10 @@
  *
  * Defaults: /usr/lib/ghdl/src (ghdl-common), /usr/share/yosys (yosys), 2 seconds. Reads every
  * .vhd/.vhdl file under VHDL_DIR and every .v/.sv/.svh/.vh file under SV_DIR into memory, then
- * times whole passes over each set: ra_vhdl_parse (lex, parse, extract into a model) and
- * ts_parser_parse_string with tree_sitter_systemverilog() (parse only), repeating each for at
- * least SECONDS and at least 3 passes. Prints MB/s of the best and the mean pass.
+ * times whole passes over each set: ra_vhdl_parse (lex, parse, extract symbols, flows and
+ * chunks into a model) and ts_parser_parse_string with tree_sitter_systemverilog() (parse
+ * only), repeating each for at least SECONDS and at least 3 passes. Prints MB/s of the best and
+ * the mean pass.
  */
 #define _POSIX_C_SOURCE 200809L /* opendir, stat (the build is strict C11) */
 
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
 	double secs = argc > 3 ? atof(argv[3]) : 2.0;
 	file_set vf = {0}, sf = {0};
 	timing vt = {1e30, 0, 0}, st = {1e30, 0, 0};
-	size_t nerrors = 0, nsyms = 0, nrefs = 0, nconns = 0;
+	size_t nerrors = 0, nsyms = 0, nrefs = 0, nconns = 0, nflows = 0, nchunks = 0;
 
 	if (load(&vf, vdir, vhdl_ext) != 0 || vf.n == 0) {
 		fprintf(stderr, "%s: no .vhd/.vhdl files read\n", vdir);
@@ -118,6 +119,8 @@ int main(int argc, char **argv)
 				nsyms += m->nsyms;
 				nrefs += m->nrefs;
 				nconns += m->nconns;
+				nflows += m->nflows;
+				nchunks += m->nchunks;
 			}
 			ra_model_free(m);
 		}
@@ -145,8 +148,9 @@ int main(int argc, char **argv)
 	}
 	printf("single core, each set parsed in whole passes for >= %.1f s\n", secs);
 	report("VHDL ra_vhdl_parse (parse+extract)", &vf, &vt);
-	printf("    %s: %zu syntax errors, %zu symbols, %zu references, %zu connections\n", vdir,
-	       nerrors, nsyms, nrefs, nconns);
+	printf("    %s: %zu syntax errors, %zu symbols, %zu references, %zu connections, %zu flows,"
+	       " %zu chunks\n",
+	       vdir, nerrors, nsyms, nrefs, nconns, nflows, nchunks);
 	if (st.passes) {
 		report("SV tree-sitter parse only", &sf, &st);
 		printf("    %s; VHDL/SV speed ratio %.1fx\n", sdir,

@@ -3,8 +3,10 @@
  * the model's invariants, aborting when one breaks so libFuzzer (or the replay test) reports it.
  *
  * Invariants: every span lies inside the input and starts before it ends; a symbol's parent is
- * -1 or an earlier symbol; every connection belongs to an instance symbol; reference and import
- * scopes are -1 or a symbol; names are never NULL; nerrors counts at least the diagnostics.
+ * -1 or an earlier symbol; every connection belongs to an instance symbol; reference, import and
+ * flow scopes are -1 or a symbol; names are never NULL; nerrors counts at least the diagnostics.
+ * Flows have a known kind and how and non-empty names. Chunks have a known kind, a symbol or -1,
+ * a text equal to the source slice of their span, and come in order without overlapping.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +17,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef struct lines {
-	size_t *len; /* byte length of each line, without its '\n' */
+	size_t *len;   /* byte length of each line, without its '\n' */
+	size_t *start; /* byte offset of each line */
 	size_t n;
 } lines;
 
@@ -41,9 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ra_vhdl_parse(&m, (const char *)data, size) != 0)
 		return 0; /* out of memory: nothing to check */
 	ls.len = malloc((size + 1) * sizeof(*ls.len));
-	check(ls.len != NULL);
+	ls.start = malloc((size + 1) * sizeof(*ls.start));
+	check(ls.len != NULL && ls.start != NULL);
 	for (size_t i = 0; i <= size; i++) {
 		if (i == size || data[i] == '\n') {
+			ls.start[ls.n] = start;
 			ls.len[ls.n++] = i - start;
 			start = i + 1;
 		}
@@ -80,9 +85,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(m->diags[i].message != NULL);
 		check_span(&ls, m->diags[i].span);
 	}
+	for (size_t i = 0; i < m->nflows; i++) {
+		const ra_flow *f = &m->flows[i];
+
+		check(f->scope >= -1 && f->scope < (int32_t)m->nsyms);
+		check(f->target && f->target[0] && f->source && f->source[0]);
+		check((unsigned)f->kind <= RA_FLOW_RESET && (unsigned)f->how <= RA_ASSIGN_CALL);
+		check_span(&ls, f->span);
+	}
+	size_t prev_end = 0;
+
+	for (size_t i = 0; i < m->nchunks; i++) {
+		const ra_chunk *c = &m->chunks[i];
+		size_t a, b, n;
+
+		check(c->kind != NULL && c->text != NULL);
+		check(c->sym >= -1 && c->sym < (int32_t)m->nsyms);
+		check_span(&ls, c->span);
+		a = ls.start[c->span.line] + c->span.col;
+		b = ls.start[c->span.end_line] + c->span.end_col;
+		check(a < b && b <= size && a >= prev_end);
+		/* the text is the slice (a NUL byte in the input ends it as a C string) */
+		n = strlen(c->text);
+		check(n <= b - a && memcmp(c->text, data + a, n) == 0);
+		check(n == b - a || data[a + n] == 0);
+		prev_end = b;
+	}
 	check(m->nerrors >= m->ndiags);
 	check(m->nincludes == 0);
 	free(ls.len);
+	free(ls.start);
 	ra_model_free(m);
 	return 0;
 }

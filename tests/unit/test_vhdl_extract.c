@@ -79,6 +79,87 @@ static const ra_conn *find_conn(const ra_model *m, int inst, bool is_param, int 
 	return NULL;
 }
 
+/* number of flows source -> target of `kind` and `how` (names compared ignoring case) */
+static int count_flows(const ra_model *m, const char *source, const char *target, int kind, int how)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < m->nflows; i++) {
+		const ra_flow *f = &m->flows[i];
+
+		n += strcasecmp(f->source, source) == 0 && strcasecmp(f->target, target) == 0 &&
+		     (int)f->kind == kind && (int)f->how == how;
+	}
+	return n;
+}
+
+static const ra_flow *find_flow(const ra_model *m, const char *source, const char *target, int kind)
+{
+	for (size_t i = 0; i < m->nflows; i++)
+		if (strcasecmp(m->flows[i].source, source) == 0 &&
+		    strcasecmp(m->flows[i].target, target) == 0 && (int)m->flows[i].kind == kind)
+			return &m->flows[i];
+	return NULL;
+}
+
+static int count_source(const ra_model *m, const char *source)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < m->nflows; i++)
+		n += strcasecmp(m->flows[i].source, source) == 0;
+	return n;
+}
+
+/* byte offset of (line, col) in src */
+static size_t offset_of(const char *src, size_t len, uint32_t line, uint32_t col)
+{
+	size_t off = 0;
+
+	for (uint32_t l = 0; l < line && off < len; off++)
+		l += src[off] == '\n';
+	return off + col;
+}
+
+/*
+ * Chunk invariants over a parsed source: each text is exactly its span's slice, within about 60
+ * lines / 2000 bytes unless it is a single line, chunks come in order without overlap, and
+ * only blank space lies between the first chunk's start and the last chunk's end outside them.
+ * Returns a description of the first violation, or NULL.
+ */
+static const char *check_chunks(const ra_model *m, const char *src, size_t len)
+{
+	static char why[200];
+	size_t prev_end = 0;
+
+	for (size_t i = 0; i < m->nchunks; i++) {
+		const ra_chunk *c = &m->chunks[i];
+		size_t a = offset_of(src, len, c->span.line, c->span.col);
+		size_t b = offset_of(src, len, c->span.end_line, c->span.end_col);
+
+		snprintf(why, sizeof(why), "chunk %zu (%s, lines %u-%u)", i, c->kind,
+		         c->span.line + 1, c->span.end_line + 1);
+		if (b > len || a >= b || strlen(c->text) != b - a ||
+		    memcmp(c->text, src + a, b - a))
+			return strcat(why, ": text is not its slice");
+		if (c->sym < -1 || c->sym >= (int32_t)m->nsyms)
+			return strcat(why, ": bad sym");
+		if (c->span.line != c->span.end_line &&
+		    (b - a > 2000 || c->span.end_line - c->span.line >= 60))
+			return strcat(why, ": too big");
+		if (i > 0) {
+			if (a < prev_end)
+				return strcat(why, ": overlaps the one before");
+			for (size_t k = prev_end; k < a; k++)
+				if (src[k] != ' ' && src[k] != '\t' && src[k] != '\n' &&
+				    src[k] != '\r')
+					return strcat(why, ": text before it is in no chunk");
+		}
+		prev_end = b;
+	}
+	return NULL;
+}
+
 /* compares the dump of `name` with its golden (or rewrites it); 0 when equal */
 static int golden(const char *name, char *why, size_t whylen)
 {
@@ -135,6 +216,7 @@ GOLDEN_CASE(lexical, "lexical.vhd")
 GOLDEN_CASE(errors, "errors.vhd")
 GOLDEN_CASE(mixed_uart, "mixed_uart.vhd")
 GOLDEN_CASE(vhdl2008, "vhdl2008.vhd")
+GOLDEN_CASE(dataflow, "dataflow.vhd")
 
 RA_TEST(vhdl_package_types_and_subprograms)
 {
@@ -475,6 +557,239 @@ RA_TEST(vhdl_sequential_statements)
 	ra_model_free(m);
 }
 
+RA_TEST(vhdl_dataflow_edges)
+{
+	ra_model *m = parse_fixture("dataflow.vhd");
+	const ra_flow *f;
+	int arch, regs, lane;
+
+	RA_CHECK(m);
+	RA_CHECK_INT(m->nerrors, 0);
+	RA_CHECK((arch = find_sym(m, RA_SYM_ARCHITECTURE, "rtl")) >= 0);
+	RA_CHECK((regs = find_sym(m, RA_SYM_PROCESS, "regs")) >= 0);
+	RA_CHECK((lane = find_sym(m, RA_SYM_PROCESS, "lane")) >= 0);
+	/* concurrent: values are data, conditions and selectors control; slices give base names */
+	RA_CHECK_INT(count_flows(m, "a", "sum", RA_FLOW_DATA, RA_ASSIGN_CONTINUOUS), 1);
+	RA_CHECK_INT(count_flows(m, "b", "sum", RA_FLOW_DATA, RA_ASSIGN_CONTINUOUS), 1);
+	RA_CHECK((f = find_flow(m, "a", "sum", RA_FLOW_DATA)) && f->scope == arch);
+	RA_CHECK_INT(f->span.line + 1, 40);
+	RA_CHECK_INT(count_flows(m, "sel", "y", RA_FLOW_CONTROL, RA_ASSIGN_CONTINUOUS), 1);
+	RA_CHECK_INT(count_flows(m, "en", "y", RA_FLOW_CONTROL, RA_ASSIGN_CONTINUOUS), 1);
+	RA_CHECK_INT(count_flows(m, "c", "y", RA_FLOW_DATA, RA_ASSIGN_CONTINUOUS), 1);
+	RA_CHECK_INT(count_flows(m, "sel", "y", RA_FLOW_DATA, RA_ASSIGN_CONTINUOUS), 0);
+	RA_CHECK_INT(count_flows(m, "sel", "mux_o", RA_FLOW_CONTROL, RA_ASSIGN_CONTINUOUS), 1);
+	RA_CHECK_INT(count_flows(m, "c", "mux_o", RA_FLOW_DATA, RA_ASSIGN_CONTINUOUS), 1);
+	/* functions (the file's and IEEE's), types, enumeration literals are no sources */
+	RA_CHECK_INT(count_source(m, "inc"), 0);
+	RA_CHECK_INT(count_source(m, "resize"), 0);
+	RA_CHECK_INT(count_source(m, "rising_edge"), 0);
+	RA_CHECK_INT(count_source(m, "M_RUN"), 0);
+	RA_CHECK_INT(count_source(m, "high"), 0);
+	/* clocked process: async reset to every target, clock to those written under it, the
+	   synchronous clear and the enable are control */
+	RA_CHECK_INT(count_flows(m, "rst", "cnt", RA_FLOW_RESET, RA_ASSIGN_NONBLOCKING), 1);
+	RA_CHECK_INT(count_flows(m, "rst", "mode", RA_FLOW_RESET, RA_ASSIGN_NONBLOCKING), 1);
+	RA_CHECK((f = find_flow(m, "rst", "cnt", RA_FLOW_RESET)) && f->scope == regs);
+	RA_CHECK_INT(f->span.line + 1, 52);
+	RA_CHECK(find_flow(m, "rst", "cnt", RA_FLOW_CONTROL) == NULL);
+	RA_CHECK(find_flow(m, "rst", "mode", RA_FLOW_CONTROL) == NULL);
+	RA_CHECK_INT(count_flows(m, "clk", "cnt", RA_FLOW_CLOCK, RA_ASSIGN_NONBLOCKING), 1);
+	RA_CHECK_INT(count_flows(m, "clk", "mode", RA_FLOW_CLOCK, RA_ASSIGN_NONBLOCKING), 1);
+	RA_CHECK(find_flow(m, "clk", "cnt", RA_FLOW_CONTROL) == NULL);
+	RA_CHECK(find_flow(m, "srst", "cnt", RA_FLOW_CONTROL) != NULL);
+	RA_CHECK(find_flow(m, "srst", "cnt", RA_FLOW_RESET) == NULL);
+	RA_CHECK(find_flow(m, "en", "mode", RA_FLOW_CONTROL) != NULL);
+	RA_CHECK_INT(count_flows(m, "cnt", "cnt", RA_FLOW_DATA, RA_ASSIGN_NONBLOCKING), 1);
+	RA_CHECK_INT(count_flows(m, "sum", "cnt", RA_FLOW_DATA, RA_ASSIGN_NONBLOCKING), 1);
+	/* combinational process: case selector, variables, a procedure declared in the file */
+	RA_CHECK_INT(count_flows(m, "mode", "acc", RA_FLOW_CONTROL, RA_ASSIGN_BLOCKING), 2);
+	RA_CHECK_INT(count_flows(m, "cnt", "acc", RA_FLOW_DATA, RA_ASSIGN_BLOCKING), 1);
+	RA_CHECK_INT(count_flows(m, "acc", "z", RA_FLOW_DATA, RA_ASSIGN_NONBLOCKING), 1);
+	RA_CHECK(find_flow(m, "clk", "z", RA_FLOW_CLOCK) == NULL);
+	RA_CHECK_INT(count_flows(m, "acc", "parity_o", RA_FLOW_DATA, RA_ASSIGN_CALL), 1);
+	RA_CHECK(find_flow(m, "parity_o", "acc", RA_FLOW_DATA) == NULL);
+	/* clk'event and clk = '1' */
+	RA_CHECK_INT(count_flows(m, "clk", "q", RA_FLOW_CLOCK, RA_ASSIGN_NONBLOCKING), 1);
+	RA_CHECK(find_flow(m, "clk", "q", RA_FLOW_CONTROL) == NULL);
+	RA_CHECK(find_flow(m, "z", "q", RA_FLOW_DATA) != NULL);
+	/* the process inside the for-generate: its scope, no edges from the generate parameter */
+	RA_CHECK((f = find_flow(m, "lanes_in", "lanes_out", RA_FLOW_DATA)) && f->scope == lane);
+	RA_CHECK_INT(count_flows(m, "clk", "lanes_out", RA_FLOW_CLOCK, RA_ASSIGN_NONBLOCKING), 1);
+	RA_CHECK_INT(count_source(m, "i"), 0);
+	/* port maps make no flows; no flow has a scope outside the symbols */
+	for (size_t i = 0; i < m->nflows; i++)
+		RA_CHECK(m->flows[i].scope >= 0 && m->flows[i].scope < (int32_t)m->nsyms);
+	ra_model_free(m);
+}
+
+RA_TEST(vhdl_dataflow_shapes)
+{
+	ra_model *m = parse_str(
+	        "entity e is end;\n"
+	        "architecture a of e is\n"
+	        "  procedure p(signal o : out bit; i : in bit; io : inout bit) is begin end;\n"
+	        "begin\n"
+	        "  (hi, lo) <= w;\n"
+	        "  mem(addr) <= din after 2 ns;\n"
+	        "  r.f <= x'last_value;\n"
+	        "  ext_proc(s1, s2);\n"
+	        "  p(io => k, o => t, i => u);\n"
+	        "  w1 : process begin\n"
+	        "    wait until rising_edge(ck);\n"
+	        "    v <= d;\n"
+	        "  end process;\n"
+	        "  w2 : process (ck2) begin\n"
+	        "    if rising_edge(ck2) and ce = '1' then\n"
+	        "      for j in 0 to 3 loop o2(j) <= i2(j); end loop;\n"
+	        "      while busy loop n <= n2; end loop;\n"
+	        "    end if;\n"
+	        "  end process;\n"
+	        "end;\n");
+
+	RA_CHECK(m);
+	RA_CHECKF(m->nerrors == 0, "%s", m->ndiags ? m->diags[0].message : "");
+	/* aggregate targets; the index of a target is control; delays are no sources */
+	RA_CHECK(find_flow(m, "w", "hi", RA_FLOW_DATA) && find_flow(m, "w", "lo", RA_FLOW_DATA));
+	RA_CHECK(find_flow(m, "addr", "mem", RA_FLOW_CONTROL) != NULL);
+	RA_CHECK(find_flow(m, "din", "mem", RA_FLOW_DATA) != NULL);
+	RA_CHECK_INT(count_source(m, "ns"), 0);
+	/* record field targets are the record; signal attributes keep their prefix */
+	RA_CHECK(find_flow(m, "x", "r", RA_FLOW_DATA) != NULL);
+	RA_CHECK_INT(count_source(m, "last_value"), 0);
+	/* an unknown procedure: every name actual both ways, never onto itself */
+	RA_CHECK_INT(count_flows(m, "s1", "s2", RA_FLOW_DATA, RA_ASSIGN_CALL), 1);
+	RA_CHECK_INT(count_flows(m, "s2", "s1", RA_FLOW_DATA, RA_ASSIGN_CALL), 1);
+	RA_CHECK_INT(count_flows(m, "s1", "s1", RA_FLOW_DATA, RA_ASSIGN_CALL), 0);
+	/* a known procedure, named actuals: in -> out, inout both ways */
+	RA_CHECK_INT(count_flows(m, "u", "t", RA_FLOW_DATA, RA_ASSIGN_CALL), 1);
+	RA_CHECK_INT(count_flows(m, "u", "k", RA_FLOW_DATA, RA_ASSIGN_CALL), 1);
+	RA_CHECK_INT(count_flows(m, "k", "t", RA_FLOW_DATA, RA_ASSIGN_CALL), 1);
+	RA_CHECK_INT(count_flows(m, "t", "u", RA_FLOW_DATA, RA_ASSIGN_CALL), 0);
+	/* wait until rising_edge(ck) clocks the rest of the process */
+	RA_CHECK_INT(count_flows(m, "ck", "v", RA_FLOW_CLOCK, RA_ASSIGN_NONBLOCKING), 1);
+	/* a clock edge and an enable in one condition; loops */
+	RA_CHECK_INT(count_flows(m, "ck2", "o2", RA_FLOW_CLOCK, RA_ASSIGN_NONBLOCKING), 1);
+	RA_CHECK(find_flow(m, "ce", "o2", RA_FLOW_CONTROL) != NULL);
+	RA_CHECK(find_flow(m, "ck2", "o2", RA_FLOW_CONTROL) == NULL);
+	RA_CHECK_INT(count_source(m, "j"), 0);
+	RA_CHECK(find_flow(m, "busy", "n", RA_FLOW_CONTROL) != NULL);
+	RA_CHECK(find_flow(m, "n2", "n", RA_FLOW_DATA) != NULL);
+	ra_model_free(m);
+}
+
+RA_TEST(vhdl_chunks_of_fixtures)
+{
+	static const char *const files[] = {"dataflow.vhd",   "fifo.vhd",    "top.vhd",
+	                                    "pkg_types.vhd",  "lexical.vhd", "errors.vhd",
+	                                    "mixed_uart.vhd", "vhdl2008.vhd"};
+	char path[512], *src;
+	size_t len;
+	ra_model *m;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), FIXTURES "%s", files[i]);
+		RA_CHECK(ra_read_file(&src, &len, path, 1 << 24) == 0);
+		RA_CHECK(ra_vhdl_parse(&m, src, len) == 0);
+		RA_CHECKF(m->nchunks > 0, "%s: no chunks", files[i]);
+		RA_CHECKF((why = check_chunks(m, src, len)) == NULL, "%s: %s", files[i], why);
+		/* the first chunk starts at the file's first line: the header comment and the
+		   context clauses go with the first unit */
+		RA_CHECKF(m->chunks[0].span.line == 0, "%s", files[i]);
+		ra_model_free(m);
+		ra_free(src);
+	}
+	/* kinds, symbols and lines of dataflow.vhd */
+	m = parse_fixture("dataflow.vhd");
+	RA_CHECK(m && m->nchunks == 7);
+	RA_CHECK_STR(m->chunks[0].kind, "signature");
+	RA_CHECK_INT(m->chunks[0].sym, find_sym(m, RA_SYM_ENTITY, "flow_demo"));
+	RA_CHECK_INT(m->chunks[0].span.end_line + 1, 18);
+	/* a short declarative part stays with the architecture's signature */
+	RA_CHECK_STR(m->chunks[1].kind, "signature");
+	RA_CHECK_INT(m->chunks[1].sym, find_sym(m, RA_SYM_ARCHITECTURE, "rtl"));
+	RA_CHECK_INT(m->chunks[1].span.line + 1, 20);
+	RA_CHECK_INT(m->chunks[1].span.end_line + 1, 38);
+	/* the three concurrent assignments are one run, with the comment above them */
+	RA_CHECK_STR(m->chunks[2].kind, "assigns");
+	RA_CHECK_INT(m->chunks[2].span.line + 1, 39);
+	RA_CHECK_INT(m->chunks[2].span.end_line + 1, 47);
+	RA_CHECK_STR(m->chunks[3].kind, "process");
+	RA_CHECK_INT(m->chunks[3].sym, find_sym(m, RA_SYM_PROCESS, "regs"));
+	RA_CHECK_INT(m->chunks[3].span.line + 1, 49);
+	RA_CHECK(strncmp(m->chunks[3].text, "  -- clocked", 12) == 0);
+	RA_CHECK_STR(m->chunks[6].kind, "generate");
+	RA_CHECK_INT(m->chunks[6].sym, find_sym(m, RA_SYM_GENERATE, "lanes"));
+	RA_CHECK_INT(m->chunks[6].span.end_line + 1, 95);
+	ra_model_free(m);
+	/* a package: its signature, declarations in runs, one chunk per subprogram body */
+	m = parse_fixture("pkg_types.vhd");
+	RA_CHECK(m);
+	RA_CHECK_STR(m->chunks[0].kind, "signature");
+	RA_CHECK_STR(m->chunks[1].kind, "declarations");
+	RA_CHECK_INT(m->chunks[1].sym, find_sym(m, RA_SYM_PACKAGE, "bus_pkg"));
+	int subs = 0;
+
+	for (size_t i = 0; i < m->nchunks; i++)
+		if (strcmp(m->chunks[i].kind, "subprogram") == 0) {
+			subs++;
+			RA_CHECK(m->syms[m->chunks[i].sym].kind == RA_SYM_FUNCTION ||
+			         m->syms[m->chunks[i].sym].kind == RA_SYM_TASK);
+		}
+	RA_CHECK_INT(subs, 4);
+	ra_model_free(m);
+}
+
+RA_TEST(vhdl_chunks_split_big_constructs)
+{
+	ra_buf b;
+	ra_model *m = NULL;
+	const char *why;
+	int arch, proc, nproc = 0, ndecl = 0, nsig = 0;
+
+	ra_buf_init(&b, 0);
+	ra_buf_puts(&b, "entity big is end;\narchitecture rtl of big is\n");
+	for (int i = 0; i < 150; i++)
+		ra_buf_printf(&b, "  signal s%d : std_logic_vector(7 downto 0);\n", i);
+	ra_buf_puts(&b, "begin\n  p : process (clk)\n  begin\n    if rising_edge(clk) then\n");
+	for (int i = 0; i < 300; i++)
+		ra_buf_printf(&b, "      -- step %d\n      s%d <= s%d xor s%d;\n", i, i % 150,
+		              (i + 1) % 150, (i + 2) % 150);
+	ra_buf_puts(&b, "    end if;\n  end process;\n  t0 <= a;\n  t1 <= b;\nend;\n");
+	RA_CHECK(ra_vhdl_parse(&m, b.data, b.len) == 0);
+	RA_CHECK_INT(m->nerrors, 0);
+	RA_CHECK((arch = find_sym(m, RA_SYM_ARCHITECTURE, "rtl")) >= 0);
+	RA_CHECK((proc = find_sym(m, RA_SYM_PROCESS, "p")) >= 0);
+	RA_CHECKF((why = check_chunks(m, b.data, b.len)) == NULL, "%s", why);
+	for (size_t i = 0; i < m->nchunks; i++) {
+		const ra_chunk *c = &m->chunks[i];
+
+		if (strcmp(c->kind, "process") == 0) {
+			nproc++;
+			RA_CHECK_INT(c->sym, proc);
+			/* split at statement boundaries: a piece starts with a comment or `s` */
+			if (nproc > 1)
+				RA_CHECKF(strncmp(c->text, "      -- step", 13) == 0,
+				          "piece %d starts with '%.20s'", nproc, c->text);
+		} else if (strcmp(c->kind, "declarations") == 0) {
+			ndecl++;
+			RA_CHECK_INT(c->sym, arch);
+		} else if (strcmp(c->kind, "signature") == 0) {
+			nsig++;
+		}
+	}
+	/* 300 statements of 2 lines: at least 10 pieces; 150 declarations: at least 3 */
+	RA_CHECKF(nproc >= 10, "%d process chunks", nproc);
+	RA_CHECKF(ndecl >= 3, "%d declaration chunks", ndecl);
+	RA_CHECK_INT(nsig, 2);
+	/* the long declarative part is not in the architecture's signature */
+	RA_CHECK_INT(m->chunks[1].span.line + 1, 2);
+	RA_CHECK_INT(m->chunks[1].span.end_line + 1, 2);
+	RA_CHECK_STR(m->chunks[m->nchunks - 1].kind, "assigns");
+	ra_model_free(m);
+	ra_buf_free(&b);
+}
+
 RA_TEST(vhdl_broken_inputs_terminate)
 {
 	static const char *const inputs[] = {
@@ -573,6 +888,34 @@ RA_TEST(vhdl_adversarial_inputs_stay_linear)
 		RA_CHECKF(dt < 5.0, "pattern %zu: 1 MiB took %.2f s", u, dt);
 	}
 	free(src);
+}
+
+/* many guard names over many small statements: the flows stay proportional to the input */
+RA_TEST(vhdl_dataflow_output_is_bounded)
+{
+	ra_buf b;
+	ra_model *m = NULL;
+	size_t stmts = 0;
+	double t0, dt;
+
+	ra_buf_init(&b, 0);
+	ra_buf_puts(&b, "entity e is end; architecture a of e is begin p : process begin if g0");
+	for (int i = 1; i < 40; i++)
+		ra_buf_printf(&b, " or g%d", i);
+	ra_buf_puts(&b, " then\n");
+	while (b.len < (1u << 20)) {
+		ra_buf_puts(&b, "x <= y; ");
+		stmts++;
+	}
+	t0 = ra_now();
+	RA_CHECK(ra_vhdl_parse(&m, b.data, b.len) == 0);
+	dt = ra_now() - t0;
+	RA_CHECKF(dt < 5.0, "1 MiB took %.2f s", dt);
+	/* 41 edges per statement unbounded; at most 2 per token (4 tokens a statement) */
+	RA_CHECKF(m->nflows <= stmts * 4 * 2 + 4096 + 400, "%zu flows", m->nflows);
+	RA_CHECK(m->nflows >= stmts); /* but bounded, not dropped */
+	ra_model_free(m);
+	ra_buf_free(&b);
 }
 
 RA_TEST(vhdl_memory_failure_is_reported)

@@ -5,7 +5,10 @@
  *   - every file parses with no syntax error;
  *   - the design units found in each file (kind and lower-cased name) are exactly the ones GHDL
  *     itself lists after importing that file (`ghdl -i` then `ghdl --dir`), except for the
- *     differences listed in known_differences[] below.
+ *     differences listed in known_differences[] below;
+ *   - every file's chunks are exact slices, in order, cover all of its units' text but blank
+ *     space, and stay within 60 lines / 2000 bytes unless a single line; every subprogram body
+ *     is a chunk's symbol.
  *
  * Skips when the sources are absent; the comparison also skips when `ghdl` cannot run.
  */
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "indexer/vhdl.h"
@@ -271,6 +275,95 @@ RA_TEST(vhdl_ghdl_units_match_ghdl)
 	}
 	free_list(&fl);
 	RA_CHECK_INT(diffs, 0);
+}
+
+/* chunk invariants of one file; the number of violations (reported on stderr) */
+static int check_chunks(const char *path)
+{
+	char *src;
+	size_t len, prev_end = 0, line = 0, off = 0;
+	ra_model *m = NULL;
+	int bad = 0, bodies = 0, subs = 0;
+
+	if (ra_read_file(&src, &len, path, 1 << 26) != 0 || ra_vhdl_parse(&m, src, len) != 0) {
+		ra_free(src);
+		return 1;
+	}
+	for (size_t i = 0; i < m->nchunks; i++) {
+		const ra_chunk *c = &m->chunks[i];
+		size_t a, b;
+
+		/* chunks come in order: walk the lines forward */
+		while (line < c->span.line && off < len)
+			line += src[off++] == '\n';
+		a = off + c->span.col;
+		while (line < c->span.end_line && off < len)
+			line += src[off++] == '\n';
+		b = off + c->span.end_col;
+		if (b > len || a >= b || a < prev_end || strlen(c->text) != b - a ||
+		    memcmp(c->text, src + a, b - a) != 0) {
+			fprintf(stderr, "%s: chunk %zu is not an ordered exact slice\n", path, i);
+			bad++;
+			break;
+		}
+		for (size_t k = i ? prev_end : a; k < a; k++)
+			if (!strchr(" \t\r\n", src[k])) {
+				fprintf(stderr, "%s: text before chunk %zu in no chunk\n", path, i);
+				bad++;
+				break;
+			}
+		if (c->span.line != c->span.end_line &&
+		    (b - a > 2000 || c->span.end_line - c->span.line >= 60)) {
+			fprintf(stderr, "%s: chunk %zu too big\n", path, i);
+			bad++;
+		}
+		subs += strcmp(c->kind, "subprogram") == 0 &&
+		        (i == 0 || m->chunks[i - 1].sym != c->sym);
+		prev_end = b;
+	}
+	/* subprograms with a body (`begin` in their text) in package bodies and architectures */
+	for (size_t i = 0; i < m->nsyms; i++) {
+		const ra_sym *s = &m->syms[i];
+		size_t sa = 0, sb = 0, l = 0;
+
+		if ((s->kind != RA_SYM_FUNCTION && s->kind != RA_SYM_TASK) || s->parent < 0 ||
+		    (m->syms[s->parent].kind != RA_SYM_PACKAGE_BODY &&
+		     m->syms[s->parent].kind != RA_SYM_ARCHITECTURE))
+			continue;
+		for (; sb < len && l < s->span.end_line; sb++) {
+			l += src[sb] == '\n';
+			if (l == s->span.line && src[sb] == '\n')
+				sa = sb + 1;
+		}
+		sb += s->span.end_col;
+		for (size_t k = sa; k + 5 <= sb && k + 5 <= len; k++)
+			if (strncasecmp(src + k, "begin", 5) == 0) {
+				bodies++;
+				break;
+			}
+	}
+	if (subs < bodies) {
+		fprintf(stderr, "%s: %d subprogram chunks for %d multi-line subprograms\n", path,
+		        subs, bodies);
+		bad++;
+	}
+	ra_model_free(m);
+	ra_free(src);
+	return bad;
+}
+
+RA_TEST(vhdl_ghdl_chunks_hold)
+{
+	file_list fl = {0};
+	int bad = 0;
+
+	walk(&fl, GHDL_SRC);
+	if (fl.n == 0)
+		RA_SKIP("no VHDL under " GHDL_SRC " (install ghdl-common)");
+	for (size_t i = 0; i < fl.n; i++)
+		bad += check_chunks(fl.paths[i]);
+	free_list(&fl);
+	RA_CHECK_INT(bad, 0);
 }
 
 RA_TEST_MAIN()
