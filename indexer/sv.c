@@ -175,6 +175,57 @@ const TSLanguage *tree_sitter_systemverilog(void);
 	X(covergroup_declaration)                                                                  \
 	X(property_declaration)                                                                    \
 	X(sequence_declaration)                                                                    \
+	X(continuous_assign)                                                                       \
+	X(list_of_variable_assignments)                                                            \
+	X(net_assignment)                                                                          \
+	X(variable_assignment)                                                                     \
+	X(blocking_assignment)                                                                     \
+	X(nonblocking_assignment)                                                                  \
+	X(operator_assignment)                                                                     \
+	X(inc_or_dec_expression)                                                                   \
+	X(assignment_operator)                                                                     \
+	X(variable_lvalue)                                                                         \
+	X(nonrange_variable_lvalue)                                                                \
+	X(procedural_continuous_assignment)                                                        \
+	X(expression)                                                                              \
+	X(constant_expression)                                                                     \
+	X(conditional_statement)                                                                   \
+	X(cond_predicate)                                                                          \
+	X(conditional_expression)                                                                  \
+	X(case_statement)                                                                          \
+	X(case_expression)                                                                         \
+	X(case_item)                                                                               \
+	X(case_item_expression)                                                                    \
+	X(case_inside_item)                                                                        \
+	X(range_list)                                                                              \
+	X(loop_statement)                                                                          \
+	X(event_control)                                                                           \
+	X(edge_identifier)                                                                         \
+	X(tf_call)                                                                                 \
+	X(method_call)                                                                             \
+	X(list_of_arguments)                                                                       \
+	X(subroutine_call_statement)                                                               \
+	X(delay_or_event_control)                                                                  \
+	X(casting_type)                                                                            \
+	X(package_scope)                                                                           \
+	X(select)                                                                                  \
+	X(constant_select)                                                                         \
+	X(nonrange_select)                                                                         \
+	X(one_line_comment)                                                                        \
+	X(block_comment)                                                                           \
+	X(generate_region)                                                                         \
+	X(module_item)                                                                             \
+	X(package_item)                                                                            \
+	X(class_item)                                                                              \
+	X(class_method)                                                                            \
+	X(interface_item)                                                                          \
+	X(program_item)                                                                            \
+	X(conditional_compilation_directive)                                                       \
+	X(net_alias)                                                                               \
+	X(dpi_import_export)                                                                       \
+	X(timeunits_declaration)                                                                   \
+	X(genvar_initialization)                                                                   \
+	X(genvar_iteration)                                                                        \
 	X(simple_identifier)                                                                       \
 	X(escaped_identifier)
 
@@ -191,7 +242,9 @@ const TSLanguage *tree_sitter_systemverilog(void);
 	X(TYPEDEF, "typedef")                                                                      \
 	X(NEW, "new")                                                                              \
 	X(CONST, "const")                                                                          \
-	X(STAR, "*")
+	X(STAR, "*")                                                                               \
+	X(COLONCOLON, "::")                                                                        \
+	X(SEMI, ";")
 
 /* clang-format off */
 enum {
@@ -206,6 +259,7 @@ enum {
 	C__COUNT
 };
 /* clang-format on */
+_Static_assert(C__COUNT <= 256, "node classes are stored in uint8_t");
 
 static const char *const named_names[] = {
 #define SV_NAME_NAMED(name) #name,
@@ -243,7 +297,7 @@ enum {
 /* ---- parser -------------------------------------------------------------------------------- */
 
 #define SV_TEXT_MAX 200 /* cap on folded texts, before "..." */
-#define SV_POOL 8       /* nesting depth of child iteration in handlers */
+#define SV_POOL 24      /* nesting depth of child iteration in handlers and the chunker */
 
 typedef struct sv_text {
 	char s[SV_TEXT_MAX + 8];
@@ -263,6 +317,76 @@ typedef struct sv_frame {
 	int32_t prev_port; /* units and subroutines: previous port, for inherited direction/type */
 	int param_kind;    /* units: kind of the previous parameter port */
 } sv_frame;
+
+/* A name read or written by a data-flow edge: an identifier's bytes in the source, with the
+ * edge kind and assignment kind it carries (guards: `depth` is the guarded construct's depth). */
+typedef struct sv_fname {
+	uint32_t off, len;
+	uint8_t kind, how; /* ra_flow_kind, ra_assign_how */
+	bool tested;       /* event signals: read in the process's first `if` (a reset) */
+	uint32_t depth;
+} sv_fname;
+
+typedef struct sv_flist {
+	sv_fname *v;
+	size_t n, cap;
+} sv_flist;
+
+/* A set of names of one sv_flist (open addressing over indices; cleared by bumping `gen`). */
+typedef struct sv_fset {
+	struct sv_fslot {
+		uint32_t gen, idx;
+	} * slots;
+	size_t cap, n;
+	uint32_t gen;
+} sv_fset;
+
+#define SV_NONE UINT32_MAX /* a depth field that is not set */
+
+/*
+ * Data-flow state, advanced by the walk (see "data flow" below). Each *_depth is the depth of the
+ * node that opened the region, SV_NONE outside it; leaving that node closes it.
+ */
+typedef struct sv_flow {
+	/* the assignment being walked */
+	uint32_t asg;       /* assignment node (or call statement with known outputs) */
+	uint8_t how;        /* ra_assign_how of its edges */
+	bool rmw;           /* `+=`, `++`: the target is read too */
+	int32_t scope;      /* innermost symbol */
+	ra_span span;       /* the statement */
+	uint32_t lhs;       /* the written lvalue */
+	bool need_base;     /* the current lvalue's base identifier is still to come */
+	uint32_t index;     /* an expression inside the lvalue (an index: a read) */
+	uint32_t cond;      /* the condition of a ?: in the right-hand side */
+	uint32_t cond_next; /* depth of the condition of the ?: just entered */
+	uint32_t call;      /* a function or method call in the right-hand side */
+	uint32_t skip;      /* identifiers that are not signals: delays, cast types, scopes */
+	uint32_t skip_to;   /* ... and identifiers that start before this byte (`pkg::`) */
+	uint32_t out;       /* an output argument of a call statement */
+	sv_flist targets;   /* written base identifiers */
+	sv_flist sources;   /* read identifiers, deduplicated through `seen` */
+	sv_fset seen;
+	uint32_t *outs; /* start bytes of the output arguments of the call statement */
+	size_t nouts, outs_cap;
+	/* conditions guarding the statements being walked */
+	uint32_t guard;     /* the condition being read */
+	uint32_t guard_own; /* the construct it guards */
+	sv_flist guards;
+	/* the process being walked */
+	uint32_t proc; /* always/initial/final node */
+	int32_t proc_sym;
+	bool proc_always;
+	bool edge;      /* edge-triggered: posedge/negedge/edge in its event control */
+	uint32_t event; /* its event control */
+	ra_span event_span;
+	uint8_t first_if; /* 0: no `if` yet, 1: reading the first if's condition, 2: after */
+	sv_flist events;  /* event-list signals */
+	sv_flist written; /* targets written by the process, deduplicated through `wseen` */
+	sv_fset wseen;
+	/* subroutines declared so far in this file (for call statements) */
+	int32_t *subs;
+	size_t nsubs, subs_cap;
+} sv_flow;
 
 /* One slot of the non-ANSI port map: (unit, name) -> port symbol. */
 typedef struct sv_port_slot {
@@ -299,6 +423,17 @@ struct ra_sv_parser {
 	sv_port_slot *ports;
 	size_t ports_cap, nports;
 	uint32_t ports_gen;
+
+	sv_flow fl;
+
+	/* chunks: a text buffer, symbols by start position */
+	char *ck_text;
+	size_t ck_cap;
+	struct sv_sym_slot {
+		uint64_t key; /* pos_key of the span start; 0: empty */
+		int32_t sym;
+	} * sx;
+	size_t sx_cap;
 };
 
 static void fill_tables(ra_sv_parser *p)
@@ -429,6 +564,17 @@ void ra_sv_parser_free(ra_sv_parser *p)
 	ra_free(p->dcls);
 	ra_free(p->didn);
 	ra_free(p->ports);
+	ra_free(p->fl.targets.v);
+	ra_free(p->fl.sources.v);
+	ra_free(p->fl.seen.slots);
+	ra_free(p->fl.outs);
+	ra_free(p->fl.guards.v);
+	ra_free(p->fl.events.v);
+	ra_free(p->fl.written.v);
+	ra_free(p->fl.wseen.slots);
+	ra_free(p->fl.subs);
+	ra_free(p->ck_text);
+	ra_free(p->sx);
 	ra_free(p);
 }
 
@@ -667,6 +813,673 @@ static bool set_str(ra_sv_parser *p, const char **field, const char *text)
 	}
 	*field = ra_model_str(p->m, text, strlen(text));
 	return *field != NULL;
+}
+
+/* ---- data flow ----------------------------------------------------------------------------- */
+
+/*
+ * Flow edges are gathered as the walk passes, without a walk of their own. Entering an
+ * assignment opens a region; the identifiers on_ident accepts as uses then land in it: the base
+ * identifier of each lvalue is a target, every other identifier a source (DATA, CONTROL inside a
+ * ?: condition, how = CALL inside a function call's arguments). Leaving the assignment emits
+ * targets x sources, plus a CONTROL edge from every condition guarding the statement (if, case
+ * and case item labels, loop conditions), which the walk keeps on a stack tied to the guarded
+ * construct's depth. A process remembers its event list and what it writes; leaving it emits
+ * the CLOCK and RESET edges (see flow_proc_end for the heuristic).
+ */
+
+static void fset_clear(sv_fset *s)
+{
+	s->n = 0;
+	if (++s->gen == 0) {
+		if (s->slots)
+			memset(s->slots, 0, s->cap * sizeof(*s->slots));
+		s->gen = 1;
+	}
+}
+
+static void flist_clear(sv_flist *l, sv_fset *s)
+{
+	l->n = 0;
+	if (s)
+		fset_clear(s);
+}
+
+static uint32_t fname_hash(const char *src, const sv_fname *f)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)(f->kind * 8 + f->how);
+
+	for (uint32_t i = 0; i < f->len; i++)
+		h = (h ^ (unsigned char)src[f->off + i]) * 16777619u;
+	return h;
+}
+
+static bool fname_eq(const char *src, const sv_fname *a, const sv_fname *b)
+{
+	return a->len == b->len && a->kind == b->kind && a->how == b->how &&
+	       memcmp(src + a->off, src + b->off, a->len) == 0;
+}
+
+/* finds (insert=false) or inserts (insert=true) list entry `idx` in the set; returns the index of
+ * the equal entry already there, or -1 */
+static int64_t fset_probe(const char *src, sv_fset *s, const sv_flist *l, uint32_t idx, bool insert)
+{
+	size_t mask = s->cap - 1;
+
+	for (size_t i = fname_hash(src, &l->v[idx]) & mask;; i = (i + 1) & mask) {
+		struct sv_fslot *slot = &s->slots[i];
+
+		if (slot->gen != s->gen) {
+			if (insert) {
+				*slot = (struct sv_fslot){s->gen, idx};
+				s->n++;
+			}
+			return -1;
+		}
+		if (fname_eq(src, &l->v[slot->idx], &l->v[idx]))
+			return slot->idx;
+	}
+}
+
+/* Short lists are searched linearly; from SV_FSET_MIN entries on, a hash set takes over. */
+#define SV_FSET_MIN 16
+
+static int fset_rebuild(const char *src, sv_fset *s, const sv_flist *l)
+{
+	size_t cap = s->cap ? s->cap : 64;
+
+	while (cap < l->n * 4)
+		cap *= 2;
+	if (cap != s->cap) {
+		struct sv_fslot *slots = ra_calloc(cap, sizeof(*slots));
+
+		if (!slots)
+			return RA_ENOMEM;
+		ra_free(s->slots);
+		s->slots = slots;
+		s->cap = cap;
+		s->gen = 0;
+	}
+	fset_clear(s);
+	for (uint32_t i = 0; i < l->n; i++)
+		fset_probe(src, s, l, i, true);
+	return RA_OK;
+}
+
+/* Appends a name to `l`; with a set, only when no equal entry is there (`*added` tells). */
+static int flist_add(ra_sv_parser *p, sv_flist *l, sv_fset *set, sv_fname f, bool *added)
+{
+	if (added)
+		*added = false;
+	if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)))
+		return RA_ENOMEM;
+	l->v[l->n] = f;
+	if (set) {
+		if (l->n < SV_FSET_MIN) {
+			for (size_t i = 0; i < l->n; i++)
+				if (fname_eq(p->src, &l->v[i], &f))
+					return RA_OK;
+		} else if (l->n == SV_FSET_MIN || (set->n + 1) * 2 > set->cap) {
+			if (fset_rebuild(p->src, set, l))
+				return RA_ENOMEM;
+		}
+		if (l->n >= SV_FSET_MIN && fset_probe(p->src, set, l, (uint32_t)l->n, true) >= 0)
+			return RA_OK;
+	}
+	l->n++;
+	if (added)
+		*added = true;
+	return RA_OK;
+}
+
+/* the identifier's bytes, without the trailing space an escaped identifier may carry */
+static sv_fname fname_of(ra_sv_parser *p, TSNode n, int kind, int how)
+{
+	uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
+
+	while (b > a && is_space(p->src[b - 1], false))
+		b--;
+	return (sv_fname){.off = a, .len = b - a, .kind = (uint8_t)kind, .how = (uint8_t)how};
+}
+
+static bool fname_same(const char *src, const sv_fname *a, const sv_fname *b)
+{
+	return a->len == b->len && memcmp(src + a->off, src + b->off, a->len) == 0;
+}
+
+static const char *fname_str(ra_sv_parser *p, char *buf, size_t cap, const sv_fname *f)
+{
+	size_t n = f->len < cap ? f->len : cap - 1;
+
+	memcpy(buf, p->src + f->off, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static int add_source(ra_sv_parser *p, sv_fname f)
+{
+	return flist_add(p, &p->fl.sources, &p->fl.seen, f, NULL);
+}
+
+/* opens an assignment region at `depth` */
+static void flow_begin(ra_sv_parser *p, TSNode n, uint32_t depth, int how)
+{
+	sv_flow *f = &p->fl;
+
+	f->asg = depth;
+	f->how = (uint8_t)how;
+	f->rmw = false;
+	f->scope = scope_sym(p);
+	f->span = span_of(n);
+	f->lhs = f->index = f->cond = f->cond_next = f->call = f->out = SV_NONE;
+	f->need_base = false;
+	f->skip_to = 0;
+	f->nouts = 0;
+	flist_clear(&f->targets, NULL);
+	flist_clear(&f->sources, &f->seen);
+}
+
+static bool is_event(ra_sv_parser *p, const sv_fname *g)
+{
+	for (size_t i = 0; i < p->fl.events.n; i++)
+		if (fname_same(p->src, &p->fl.events.v[i], g))
+			return true;
+	return false;
+}
+
+static int add_flow(ra_sv_parser *p, int32_t scope, const sv_fname *src, const sv_fname *dst,
+                    int kind, int how, ra_span span)
+{
+	char sb[256], tb[256];
+	ra_flow fl = {.scope = scope,
+	              .kind = (ra_flow_kind)kind,
+	              .how = (ra_assign_how)how,
+	              .span = span};
+
+	fl.source = fname_str(p, sb, sizeof(sb), src);
+	fl.target = fname_str(p, tb, sizeof(tb), dst);
+	return ra_model_add_flow(p->m, &fl) < 0 ? RA_ENOMEM : RA_OK;
+}
+
+/* leaving an assignment: every source and guard flows into every target */
+static int flow_emit(ra_sv_parser *p)
+{
+	sv_flow *f = &p->fl;
+	bool edge = f->proc != SV_NONE && f->edge;
+	int rc = RA_OK;
+
+	for (size_t i = 0; !rc && f->targets.n && i < f->guards.n; i++) {
+		sv_fname g = f->guards.v[i];
+
+		if (edge && is_event(p, &g))
+			continue; /* the clock and resets get their own edges */
+		g.how = f->how;
+		rc = add_source(p, g);
+	}
+	for (size_t t = 0; !rc && t < f->targets.n; t++) {
+		const sv_fname *tg = &f->targets.v[t];
+		sv_fname w = *tg;
+
+		for (size_t s = 0; !rc && s < f->sources.n; s++)
+			rc = add_flow(p, f->scope, &f->sources.v[s], tg, f->sources.v[s].kind,
+			              f->sources.v[s].how, f->span);
+		/* written by the process: one entry per name, remembering the first write's how */
+		w.kind = w.how = 0;
+		w.depth = f->how;
+		if (!rc && edge)
+			rc = flist_add(p, &f->written, &f->wseen, w, NULL);
+	}
+	flist_clear(&f->targets, NULL);
+	flist_clear(&f->sources, &f->seen);
+	f->asg = SV_NONE;
+	return rc;
+}
+
+/*
+ * Leaving an edge-triggered process: its clock gives a CLOCK edge and every other event-list
+ * signal a RESET edge to each signal the process writes. The clock is the first event signal
+ * that the process's first `if` condition does not test; a signal tested there is an
+ * asynchronous reset (`@(posedge clk or negedge rst_n) if (!rst_n) ...`). When every event
+ * signal is tested, the first one is taken as the clock.
+ */
+static int flow_proc_end(ra_sv_parser *p)
+{
+	sv_flow *f = &p->fl;
+	size_t clock = 0;
+	int rc = RA_OK;
+
+	if (f->edge && f->events.n) {
+		for (size_t i = 0; i < f->events.n; i++) {
+			if (!f->events.v[i].tested) {
+				clock = i;
+				break;
+			}
+		}
+		for (size_t w = 0; !rc && w < f->written.n; w++) {
+			const sv_fname *tg = &f->written.v[w];
+
+			for (size_t e = 0; !rc && e < f->events.n; e++)
+				rc = add_flow(p, f->proc_sym, &f->events.v[e], tg,
+				              e == clock ? RA_FLOW_CLOCK : RA_FLOW_RESET,
+				              (int)tg->depth, f->event_span);
+		}
+	}
+	f->proc = f->event = SV_NONE;
+	f->edge = false;
+	flist_clear(&f->events, NULL);
+	flist_clear(&f->written, &f->wseen);
+	return rc;
+}
+
+/* an identifier that on_ident took as a use: a target, a source, a guard or an event signal */
+static int flow_ident(ra_sv_parser *p, TSNode n, uint32_t depth, int pc)
+{
+	sv_flow *f = &p->fl;
+	sv_fname nm;
+
+	if (f->asg == SV_NONE && f->guard == SV_NONE && f->event == SV_NONE)
+		return RA_OK;
+	if (f->skip != SV_NONE || ts_node_start_byte(n) < f->skip_to)
+		return RA_OK;
+	switch (pc) {
+	case C_tf_call:           /* the callee */
+	case C_list_of_arguments: /* a named argument's formal */
+	case C_package_scope:
+	case C_select: /* a member after a select: `a[3].b` */
+	case C_constant_select:
+	case C_nonrange_select:
+	case C_method_call_body:
+		return RA_OK;
+	case C_hierarchical_identifier:
+		if (depth >= 2 && p->dcls[depth - 2] == C_tf_call)
+			return RA_OK;
+		break;
+	default:
+		break;
+	}
+	nm = fname_of(p, n, RA_FLOW_DATA, f->how);
+	if (f->asg != SV_NONE) {
+		bool base = (f->lhs != SV_NONE && f->index == SV_NONE) || f->out != SV_NONE;
+
+		if (base && f->need_base) {
+			f->need_base = false;
+			if (flist_add(p, &f->targets, NULL, nm, NULL))
+				return RA_ENOMEM;
+			return f->rmw ? add_source(p, nm) : RA_OK;
+		}
+		if (f->lhs != SV_NONE && f->index == SV_NONE)
+			return RA_OK; /* a member name in an lvalue */
+		if (f->cond != SV_NONE)
+			nm.kind = RA_FLOW_CONTROL;
+		if (f->call != SV_NONE)
+			nm.how = RA_ASSIGN_CALL;
+		return add_source(p, nm);
+	}
+	if (f->event != SV_NONE) {
+		nm.kind = nm.how = 0;
+		return is_event(p, &nm) ? RA_OK : flist_add(p, &f->events, NULL, nm, NULL);
+	}
+	if (f->first_if == 1) {
+		for (size_t i = 0; i < f->events.n; i++)
+			if (fname_same(p->src, &f->events.v[i], &nm))
+				f->events.v[i].tested = true;
+	}
+	nm.kind = RA_FLOW_CONTROL;
+	nm.depth = f->guard_own;
+	return flist_add(p, &f->guards, NULL, nm, NULL);
+}
+
+/* an assignment whose target is a declared name: `wire y = a & b;`, `int i = 0` in a loop */
+static int flow_decl_assign(ra_sv_parser *p, TSNode n, TSNode name, uint32_t depth, int how)
+{
+	if (ts_node_is_null(name))
+		return RA_OK;
+	flow_begin(p, n, depth, how);
+	return flist_add(p, &p->fl.targets, NULL, fname_of(p, name, 0, 0), NULL);
+}
+
+/* the subroutine a call statement names, when this file declared it before the call; -1 else */
+static int32_t find_sub(ra_sv_parser *p, TSNode call)
+{
+	TSNode id = first_ident(p, call);
+	sv_text nt;
+	const char *name;
+
+	if (ts_node_is_null(id)) {
+		TSNode h = kid_find(p, call, C_hierarchical_identifier, 0);
+
+		if (ts_node_is_null(h) || ts_node_named_child_count(h) != 1)
+			return -1;
+		id = first_ident(p, h);
+		if (ts_node_is_null(id))
+			return -1;
+	}
+	name = fold_node(p, &nt, id);
+	for (size_t i = p->fl.nsubs; i-- > 0;)
+		if (strcmp(p->m->syms[p->fl.subs[i]].name, name) == 0)
+			return p->fl.subs[i];
+	return -1;
+}
+
+/* the direction of argument `pos` (or the one named `formal`) of subroutine `sub`; NULL unknown */
+static const char *arg_dir(ra_sv_parser *p, int32_t sub, int32_t pos, const char *formal)
+{
+	int32_t k = 0;
+
+	for (size_t i = (size_t)sub + 1; i < p->m->nsyms && p->m->syms[i].parent >= sub; i++) {
+		const ra_sym *s = &p->m->syms[i];
+
+		if (s->parent != sub || s->kind != RA_SYM_PORT)
+			continue;
+		if (formal ? strcmp(s->name, formal) == 0 : k == pos)
+			return s->dir;
+		k++;
+	}
+	return NULL;
+}
+
+/*
+ * A call statement `t(a, b);` of a task or function this file declared before it: the
+ * arguments passed to input ports flow (how = CALL) into the base identifiers of those passed to
+ * output, inout and ref ports. Calls of anything else give no edges.
+ */
+static int flow_call_stmt(ra_sv_parser *p, TSNode n, uint32_t depth)
+{
+	TSTreeCursor *c;
+	TSNode call = n, args;
+	int32_t sub, pos = 0;
+	sv_text ft;
+	const char *formal = NULL;
+	int rc = RA_OK;
+
+	for (int i = 0; i < 3 && !ts_node_is_null(call) && cls_of(p, call) != C_tf_call; i++)
+		call = ts_node_named_child(call, 0);
+	if (ts_node_is_null(call) || cls_of(p, call) != C_tf_call)
+		return RA_OK;
+	args = kid_find(p, call, C_list_of_arguments, 0);
+	if (ts_node_is_null(args) || (sub = find_sub(p, call)) < 0)
+		return RA_OK;
+	flow_begin(p, n, depth, RA_ASSIGN_CALL);
+	KIDS_FOR(p, args, c, k)
+	{
+		int kc = cls_of(p, k);
+		const char *dir;
+
+		if (is_ident_cls(kc)) {
+			formal = fold_node(p, &ft, k);
+		} else if (kc == C_expression) {
+			dir = arg_dir(p, sub, pos++, formal);
+			formal = NULL;
+			if (!rc && dir && strcmp(dir, "input") != 0 &&
+			    ra_grow((void **)&p->fl.outs, &p->fl.outs_cap, p->fl.nouts + 1,
+			            sizeof(*p->fl.outs)) == 0)
+				p->fl.outs[p->fl.nouts++] = ts_node_start_byte(k);
+			else if (!rc && dir && strcmp(dir, "input") != 0)
+				rc = RA_ENOMEM;
+		}
+	}
+	if (!p->fl.nouts)
+		p->fl.asg = SV_NONE; /* nothing written */
+	return rc;
+}
+
+/* lvalues that a statement of class `c` writes through: `a = b`, `a += b`, `a++`, `assign` */
+static bool is_lhs_parent(int c)
+{
+	return c == C_operator_assignment || c == C_inc_or_dec_expression ||
+	       c == C_variable_assignment || c == C_net_assignment;
+}
+
+/* a node the data-flow pass looks at, on entry */
+static int flow_enter(ra_sv_parser *p, TSNode n, int c, uint32_t depth)
+{
+	sv_flow *f = &p->fl;
+	int pc = depth ? p->dcls[depth - 1] : C_NONE;
+
+	if (f->skip != SV_NONE)
+		return RA_OK;
+	if (f->asg == SV_NONE) {
+		switch (c) {
+		case C_net_assignment:
+		case C_variable_assignment:
+			flow_begin(p, n, depth,
+			           depth >= 2 && p->dcls[depth - 2] == C_continuous_assign
+			                   ? RA_ASSIGN_CONTINUOUS
+			                   : RA_ASSIGN_BLOCKING);
+			return RA_OK;
+		case C_blocking_assignment:
+		case C_operator_assignment:
+		case C_procedural_continuous_assignment:
+			flow_begin(p, n, depth, RA_ASSIGN_BLOCKING);
+			return RA_OK;
+		case C_inc_or_dec_expression:
+			flow_begin(p, n, depth, RA_ASSIGN_BLOCKING);
+			f->rmw = true;
+			return RA_OK;
+		case C_nonblocking_assignment:
+			flow_begin(p, n, depth, RA_ASSIGN_NONBLOCKING);
+			return RA_OK;
+		case C_net_decl_assignment:
+			return flow_decl_assign(p, n, first_ident(p, n), depth,
+			                        RA_ASSIGN_CONTINUOUS);
+		case C_variable_decl_assignment: {
+			/* an initialiser in a process or subroutine; at module level it is no driver */
+			sv_frame *s = scope_frame(p);
+			ra_sym_kind k = s && s->sym >= 0 ? p->m->syms[s->sym].kind : RA_SYM_MODULE;
+
+			if (k != RA_SYM_PROCESS && k != RA_SYM_FUNCTION && k != RA_SYM_TASK)
+				return RA_OK;
+			return flow_decl_assign(p, n, kid_find(p, n, 0, p->f_name), depth,
+			                        RA_ASSIGN_BLOCKING);
+		}
+		case C_for_variable_declaration:
+			return flow_decl_assign(p, n, first_ident(p, n), depth, RA_ASSIGN_BLOCKING);
+		case C_subroutine_call_statement:
+			return flow_call_stmt(p, n, depth);
+		case C_cond_predicate:
+			if (pc != C_conditional_statement || f->guard != SV_NONE)
+				return RA_OK;
+			if (f->proc != SV_NONE && f->first_if == 0)
+				f->first_if = 1;
+			break;
+		case C_case_expression:
+			if (pc != C_case_statement)
+				return RA_OK;
+			break;
+		case C_case_item_expression:
+			if (pc != C_case_item)
+				return RA_OK;
+			break;
+		case C_range_list:
+			if (pc != C_case_inside_item)
+				return RA_OK;
+			break;
+		case C_expression:
+			if (pc != C_loop_statement)
+				return RA_OK;
+			break;
+		case C_event_control:
+			if (f->proc != SV_NONE && f->proc_always && f->event == SV_NONE &&
+			    !f->events.n && depth == f->proc + 4 &&
+			    pc == C_procedural_timing_control_statement) {
+				f->event = depth;
+				f->event_span = span_of(n);
+			}
+			return RA_OK;
+		case C_edge_identifier:
+			if (f->event != SV_NONE)
+				f->edge = true;
+			return RA_OK;
+		case C_casting_type:
+		case C_delay_or_event_control:
+			f->skip = depth;
+			return RA_OK;
+		default:
+			return RA_OK;
+		}
+		/* a condition guarding what its construct (the parent) contains */
+		if (f->guard == SV_NONE) {
+			f->guard = depth;
+			f->guard_own = depth - 1;
+		}
+		return RA_OK;
+	}
+	switch (c) {
+	case C_variable_lvalue:
+	case C_net_lvalue:
+	case C_nonrange_variable_lvalue:
+		if (f->lhs == SV_NONE && f->index == SV_NONE && f->cond == SV_NONE &&
+		    (depth == f->asg + 1 ||
+		     (depth == f->asg + 2 && is_lhs_parent(p->dcls[f->asg + 1])))) {
+			f->lhs = depth;
+			f->need_base = true;
+		} else if (f->lhs != SV_NONE && f->index == SV_NONE) {
+			f->need_base = true; /* a part of a concatenation */
+		}
+		return RA_OK;
+	case C_assignment_operator:
+		/* `a += b` reads a */
+		if (ts_node_end_byte(n) - ts_node_start_byte(n) > 1 && !f->rmw) {
+			f->rmw = true;
+			for (size_t i = 0; i < f->targets.n; i++)
+				if (add_source(p, f->targets.v[i]))
+					return RA_ENOMEM;
+		}
+		return RA_OK;
+	case C_inc_or_dec_expression:
+		if (depth == f->asg + 1)
+			f->rmw = true;
+		return RA_OK;
+	case C_expression:
+	case C_constant_expression:
+		if (f->cond_next == depth) {
+			if (f->cond == SV_NONE)
+				f->cond = depth;
+			f->cond_next = SV_NONE;
+		}
+		if (f->lhs != SV_NONE && f->index == SV_NONE) {
+			f->index = depth;
+		} else if (c == C_expression && pc == C_list_of_arguments && f->nouts &&
+		           f->out == SV_NONE) {
+			uint32_t b = ts_node_start_byte(n);
+
+			for (size_t i = 0; i < f->nouts; i++) {
+				if (f->outs[i] == b) {
+					f->out = depth;
+					f->need_base = true;
+				}
+			}
+		}
+		return RA_OK;
+	case C_conditional_expression:
+		f->cond_next = depth + 1; /* its first child is the condition */
+		return RA_OK;
+	case C_cond_predicate:
+		if (f->cond_next == depth && f->cond == SV_NONE)
+			f->cond = depth;
+		f->cond_next = SV_NONE;
+		return RA_OK;
+	case C_tf_call:
+		if (f->call == SV_NONE)
+			f->call = depth;
+		return RA_OK;
+	case C_method_call: {
+		/* `pkg::f(x)` and `pkg::NAME` can read as method calls: the scope is no signal,
+		 * NAME is a read; a method's own name is neither */
+		TSNode cc = kid_find(p, n, T_COLONCOLON, 0);
+		TSNode body = kid_find(p, n, C_method_call_body, 0);
+
+		if (!ts_node_is_null(cc))
+			f->skip_to = ts_node_start_byte(cc);
+		if (!ts_node_is_null(cc) && !ts_node_is_null(body) &&
+		    ts_node_is_null(kid_find(p, body, C_list_of_arguments, 0))) {
+			TSNode nm = kid_find(p, body, 0, p->f_name);
+
+			if (!ts_node_is_null(nm))
+				return add_source(
+				        p, fname_of(p, nm,
+				                    f->cond != SV_NONE ? RA_FLOW_CONTROL
+				                                       : RA_FLOW_DATA,
+				                    f->call != SV_NONE ? RA_ASSIGN_CALL : f->how));
+		}
+		if (f->call == SV_NONE)
+			f->call = depth;
+		return RA_OK;
+	}
+	case C_casting_type:
+	case C_delay_or_event_control:
+		f->skip = depth;
+		return RA_OK;
+	default:
+		return RA_OK;
+	}
+}
+
+/* leaving the node at `depth`: closes the regions it opened */
+static int flow_leave(ra_sv_parser *p, uint32_t depth)
+{
+	sv_flow *f = &p->fl;
+	int rc = RA_OK;
+
+	if (f->proc == SV_NONE && f->asg == SV_NONE && f->guard == SV_NONE && !f->guards.n &&
+	    f->skip == SV_NONE)
+		return RA_OK; /* nothing open: most of a file */
+
+	if (f->skip == depth)
+		f->skip = SV_NONE;
+	if (f->index == depth)
+		f->index = SV_NONE;
+	if (f->lhs == depth)
+		f->lhs = SV_NONE;
+	if (f->out == depth)
+		f->out = SV_NONE;
+	if (f->cond == depth)
+		f->cond = SV_NONE;
+	if (f->call == depth)
+		f->call = SV_NONE;
+	if (f->asg == depth)
+		rc = flow_emit(p);
+	if (f->guard == depth) {
+		f->guard = SV_NONE;
+		if (f->first_if == 1)
+			f->first_if = 2;
+	}
+	while (f->guards.n && f->guards.v[f->guards.n - 1].depth >= depth)
+		f->guards.n--;
+	if (f->event == depth)
+		f->event = SV_NONE;
+	if (!rc && f->proc == depth)
+		rc = flow_proc_end(p);
+	return rc;
+}
+
+/* a process begins: remembered for its clock and reset edges */
+static void flow_process(ra_sv_parser *p, int32_t sym, int c, uint32_t depth)
+{
+	sv_flow *f = &p->fl;
+
+	f->proc = depth;
+	f->proc_sym = sym;
+	f->proc_always = c == C_always_construct;
+	f->edge = false;
+	f->event = SV_NONE;
+	f->first_if = 0;
+	flist_clear(&f->events, NULL);
+	flist_clear(&f->written, &f->wseen);
+}
+
+static void flow_reset(ra_sv_parser *p)
+{
+	sv_flow *f = &p->fl;
+
+	f->asg = f->lhs = f->index = f->cond = f->cond_next = f->call = f->skip = f->out = SV_NONE;
+	f->guard = f->proc = f->event = SV_NONE;
+	f->nouts = f->nsubs = 0;
+	f->guards.n = 0;
+	flist_clear(&f->targets, NULL);
+	flist_clear(&f->sources, &f->seen);
+	flist_clear(&f->events, NULL);
+	flist_clear(&f->written, &f->wseen);
 }
 
 /* ---- types --------------------------------------------------------------------------------- */
@@ -1565,6 +2378,9 @@ static int on_subroutine(ra_sv_parser *p, TSNode n, int c, uint32_t depth)
 	idx = add_decl(p, &d);
 	if (idx < 0)
 		return idx;
+	if (ra_grow((void **)&p->fl.subs, &p->fl.subs_cap, p->fl.nsubs + 1, sizeof(*p->fl.subs)))
+		return RA_ENOMEM;
+	p->fl.subs[p->fl.nsubs++] = idx;
 	return push_frame(p, depth, FR_SCOPE, idx);
 }
 
@@ -1752,6 +2568,7 @@ static int on_process(ra_sv_parser *p, TSNode n, int c, uint32_t depth)
 	idx = add_decl(p, &d);
 	if (idx < 0)
 		return idx;
+	flow_process(p, idx, c, depth);
 	return push_frame(p, depth, FR_SCOPE, idx);
 }
 
@@ -2198,6 +3015,8 @@ static int on_ident(ra_sv_parser *p, TSNode n, uint32_t depth)
 		}
 		r.scope = scope_sym(p);
 	}
+	if (rule != IR_MACRO && flow_ident(p, n, depth, pc))
+		return RA_ENOMEM;
 	r.name = fold_node(p, &nt, n);
 	r.span = span_of(n);
 	return ra_model_add_ref(p->m, &r) < 0 ? RA_ENOMEM : RA_OK;
@@ -2249,6 +3068,549 @@ static int on_orphan_module(ra_sv_parser *p, TSNode kw, uint32_t depth)
 	if (!rc)
 		p->frames[p->nframes - 1].is_unit = true;
 	return rc;
+}
+
+/* ---- chunks -------------------------------------------------------------------------------- */
+
+/*
+ * Chunks are cut after the walk, from the design units' items only (a unit's children, the
+ * contents of big generate constructs): no second walk of the whole tree. A packer turns items
+ * into pieces: a piece is a byte range [start, end) that starts where the previous one ended,
+ * so the lines between two items (comments, blank lines, `end`, `endgenerate`) belong to the
+ * next item, and whatever follows the last item (`endmodule`) to the last piece. An item too big
+ * for one chunk is split at its children (statements, case items, ports) recursively; adjacent
+ * items of a "run" kind (signature, assigns, declarations, other) share a chunk up to the
+ * bounds; tiny neighbours of the other kinds are merged. Blank lines at either end of a chunk
+ * are left out of it.
+ */
+#define SV_CHUNK_LINES 60 /* bounds of one chunk, when the syntax allows */
+#define SV_CHUNK_BYTES 2000
+#define SV_TINY_LINES 2   /* items this small may share a chunk with their neighbours... */
+#define SV_MERGE_LINES 15 /* ...while the chunk stays this small */
+#define SV_SPLIT_DEPTH 40 /* deeper than this, a node is not split further */
+
+static const char K_SIGNATURE[] = "signature", K_PROCESS[] = "process", K_ASSIGNS[] = "assigns",
+                  K_INSTANCE[] = "instance", K_SUBPROGRAM[] = "subprogram",
+                  K_DECLARATIONS[] = "declarations", K_GENERATE[] = "generate", K_OTHER[] = "other";
+
+typedef struct sv_pos {
+	uint32_t b, row, col;
+} sv_pos;
+
+typedef struct sv_packer {
+	sv_pos start, end; /* the open piece: its start, the end of its last atom */
+	bool has;          /* the open piece has an atom */
+	bool tiny;         /* ...and every item in it is tiny */
+	const char *kind;
+	int32_t sym, scope;
+} sv_packer;
+
+static sv_pos pos_start(TSNode n)
+{
+	TSPoint a = ts_node_start_point(n);
+
+	return (sv_pos){ts_node_start_byte(n), a.row, a.column};
+}
+
+static sv_pos pos_end(TSNode n)
+{
+	TSPoint a = ts_node_end_point(n);
+
+	return (sv_pos){ts_node_end_byte(n), a.row, a.column};
+}
+
+/* the start of the line after the one `at` is on (or the end of the source) */
+static sv_pos line_after(ra_sv_parser *p, sv_pos at)
+{
+	const char *nl = memchr(p->src + at.b, '\n', p->len - at.b);
+
+	if (!nl)
+		return (sv_pos){p->len, at.row, at.col + (p->len - at.b)};
+	return (sv_pos){(uint32_t)(nl - p->src) + 1, at.row + 1, 0};
+}
+
+/* where a piece ending at `end` gives way to one whose first item starts at `next` */
+static sv_pos boundary(ra_sv_parser *p, sv_pos end, sv_pos next)
+{
+	return next.row > end.row ? line_after(p, end) : next;
+}
+
+static bool fits(sv_pos a, sv_pos b)
+{
+	return b.b - a.b <= SV_CHUNK_BYTES && b.row - a.row < SV_CHUNK_LINES;
+}
+
+static bool blank_line(ra_sv_parser *p, uint32_t b)
+{
+	for (; b < p->len && p->src[b] != '\n'; b++)
+		if (!is_space(p->src[b], false))
+			return false;
+	return true;
+}
+
+/* emits [a, b) without the blank lines at its ends; nothing when it is all blank */
+static int emit_chunk(ra_sv_parser *p, const char *kind, int32_t sym, sv_pos a, sv_pos b)
+{
+	ra_chunk ck = {.kind = kind, .sym = sym};
+	uint32_t e = b.b, row = b.row, ls;
+
+	while (a.b < e && blank_line(p, a.b)) {
+		sv_pos n = line_after(p, a);
+
+		if (n.b >= e)
+			return RA_OK;
+		a = n;
+	}
+	while (e > a.b && is_space(p->src[e - 1], false))
+		if (p->src[--e] == '\n')
+			row--;
+	if (e <= a.b)
+		return RA_OK;
+	for (ls = e; ls > a.b && p->src[ls - 1] != '\n'; ls--)
+		;
+	ck.span = (ra_span){a.row, a.col, row, ls == a.b ? a.col + (e - ls) : e - ls};
+	if (ra_grow((void **)&p->ck_text, &p->ck_cap, e - a.b + 1, 1))
+		return RA_ENOMEM;
+	memcpy(p->ck_text, p->src + a.b, e - a.b);
+	p->ck_text[e - a.b] = '\0';
+	ck.text = p->ck_text;
+	return ra_model_add_chunk(p->m, &ck) < 0 ? RA_ENOMEM : RA_OK;
+}
+
+static int pk_close(ra_sv_parser *p, sv_packer *pk, sv_pos at)
+{
+	int rc = RA_OK;
+
+	if (pk->has)
+		rc = emit_chunk(p, pk->kind, pk->sym, pk->start, at);
+	else if (at.b > pk->start.b) /* a container's tail after a nested unit: `endpackage` */
+		rc = emit_chunk(p, K_OTHER, pk->scope, pk->start, at);
+	if (pk->has || at.b > pk->start.b)
+		pk->start = at;
+	pk->has = false;
+	return rc;
+}
+
+/* closes the open piece before an item starting at `next`; returns where the item's text starts */
+static int pk_cut(ra_sv_parser *p, sv_packer *pk, sv_pos next, sv_pos *lead)
+{
+	int rc = RA_OK;
+
+	if (pk->has)
+		rc = pk_close(p, pk, boundary(p, pk->end, next));
+	*lead = pk->start;
+	return rc;
+}
+
+/* an item of `kind` about `sym` in `scope` begins at `a` and ends at `b` */
+static int pk_item(ra_sv_parser *p, sv_packer *pk, const char *kind, int32_t sym, int32_t scope,
+                   sv_pos a, sv_pos b)
+{
+	bool run = kind == K_SIGNATURE || kind == K_ASSIGNS || kind == K_DECLARATIONS ||
+	           kind == K_OTHER;
+	int rc = RA_OK;
+
+	if (pk->has) {
+		bool join = pk->kind == kind && pk->scope == scope;
+
+		if (join && !run)
+			join = pk->tiny && b.row - a.row < SV_TINY_LINES &&
+			       b.row - pk->start.row < SV_MERGE_LINES && fits(pk->start, b);
+		if (!join)
+			rc = pk_close(p, pk, boundary(p, pk->end, a));
+		else if (pk->sym != sym)
+			pk->sym = scope; /* several symbols' chunk: about their scope */
+	}
+	if (!pk->has) {
+		pk->kind = kind;
+		pk->sym = sym;
+		pk->scope = scope;
+		pk->tiny = true;
+	}
+	pk->tiny = pk->tiny && b.row - a.row < SV_TINY_LINES;
+	return rc;
+}
+
+/* one indivisible range of the current item */
+static int pk_atom(ra_sv_parser *p, sv_packer *pk, sv_pos a, sv_pos b)
+{
+	int rc = RA_OK;
+
+	if (pk->has && !fits(pk->start, b)) {
+		sv_pos at = boundary(p, pk->end, a);
+
+		rc = emit_chunk(p, pk->kind, pk->sym, pk->start, at);
+		pk->start = at;
+	}
+	pk->has = true;
+	pk->end = b;
+	return rc;
+}
+
+static bool is_comment_cls(int c)
+{
+	return c == C_one_line_comment || c == C_block_comment;
+}
+
+/* feeds node n to the packer, split at its children when it is too big for one chunk */
+static int pk_split(ra_sv_parser *p, sv_packer *pk, TSNode n, int depth)
+{
+	TSTreeCursor *c;
+	sv_pos a = pos_start(n), b = pos_end(n);
+	bool any = false;
+	int rc = RA_OK;
+
+	if (fits(a, b) || depth > SV_SPLIT_DEPTH || ts_node_named_child_count(n) == 0 ||
+	    p->pool_depth >= SV_POOL)
+		return pk_atom(p, pk, a, b);
+	KIDS_FOR(p, n, c, k)
+	{
+		if (rc || !ts_node_is_named(k) || is_comment_cls(cls_of(p, k)))
+			continue;
+		any = true;
+		rc = pk_split(p, pk, k, depth + 1);
+	}
+	return rc || any ? rc : pk_atom(p, pk, a, b);
+}
+
+/* symbols by the position their span starts at, for the chunks' `sym` */
+static uint64_t pos_key(uint32_t row, uint32_t col)
+{
+	return ((uint64_t)row << 32 | col) + 1;
+}
+
+static int sym_index_build(ra_sv_parser *p)
+{
+	size_t cap = 64;
+
+	while (cap < p->m->nsyms * 2)
+		cap *= 2;
+	if (cap > p->sx_cap) {
+		ra_free(p->sx);
+		p->sx = ra_calloc(cap, sizeof(*p->sx));
+		if (!p->sx) {
+			p->sx_cap = 0;
+			return RA_ENOMEM;
+		}
+		p->sx_cap = cap;
+	} else {
+		memset(p->sx, 0, p->sx_cap * sizeof(*p->sx));
+	}
+	for (size_t i = 0; i < p->m->nsyms; i++) {
+		const ra_sym *s = &p->m->syms[i];
+		uint64_t key = pos_key(s->span.line, s->span.col);
+
+		if (!ra_model_kind_is_unit(s->kind) && s->kind != RA_SYM_PROCESS &&
+		    s->kind != RA_SYM_INSTANCE && s->kind != RA_SYM_FUNCTION &&
+		    s->kind != RA_SYM_TASK && s->kind != RA_SYM_GENERATE)
+			continue;
+		for (size_t h = (size_t)(key * 0x9E3779B97F4A7C15u >> 32) & (p->sx_cap - 1);;
+		     h = (h + 1) & (p->sx_cap - 1)) {
+			if (p->sx[h].key == key)
+				break; /* the first symbol at a position wins */
+			if (!p->sx[h].key) {
+				p->sx[h].key = key;
+				p->sx[h].sym = (int32_t)i;
+				break;
+			}
+		}
+	}
+	return RA_OK;
+}
+
+/* the symbol whose span starts where n starts, or `dflt` */
+static int32_t sym_at(ra_sv_parser *p, TSNode n, int32_t dflt)
+{
+	TSPoint a = ts_node_start_point(n);
+	uint64_t key = pos_key(a.row, a.column);
+
+	if (!p->sx_cap)
+		return dflt;
+	for (size_t h = (size_t)(key * 0x9E3779B97F4A7C15u >> 32) & (p->sx_cap - 1);;
+	     h = (h + 1) & (p->sx_cap - 1)) {
+		if (!p->sx[h].key)
+			return dflt;
+		if (p->sx[h].key == key)
+			return p->sx[h].sym;
+	}
+}
+
+static bool is_unit_cls(int c)
+{
+	return c == C_module_declaration || c == C_interface_declaration ||
+	       c == C_program_declaration || c == C_package_declaration ||
+	       c == C_class_declaration || c == C_interface_class_declaration ||
+	       c == C_checker_declaration || c == C_udp_declaration || c == C_config_declaration;
+}
+
+static bool is_gen_cls(int c)
+{
+	return c == C_loop_generate_construct || c == C_conditional_generate_construct ||
+	       c == C_if_generate_construct || c == C_case_generate_construct ||
+	       c == C_generate_block;
+}
+
+/* the chunk kind of an item of class c */
+static const char *item_kind(int c)
+{
+	switch (c) {
+	case C_always_construct:
+	case C_initial_construct:
+	case C_final_construct:
+		return K_PROCESS;
+	case C_continuous_assign:
+	case C_net_alias:
+		return K_ASSIGNS;
+	case C_module_instantiation:
+	case C_interface_instantiation:
+	case C_program_instantiation:
+	case C_checker_instantiation:
+	case C_udp_instantiation:
+	case C_gate_instantiation:
+		return K_INSTANCE;
+	case C_function_declaration:
+	case C_task_declaration:
+	case C_class_constructor_declaration:
+		return K_SUBPROGRAM;
+	case C_data_declaration:
+	case C_net_declaration:
+	case C_type_declaration:
+	case C_parameter_declaration:
+	case C_local_parameter_declaration:
+	case C_port_declaration:
+	case C_interface_port_declaration:
+	case C_genvar_declaration:
+	case C_package_import_declaration:
+	case C_modport_declaration:
+	case C_clocking_declaration:
+	case C_class_property:
+	case C_constraint_declaration:
+	case C_covergroup_declaration:
+	case C_property_declaration:
+	case C_sequence_declaration:
+	case C_function_prototype:
+	case C_task_prototype:
+	case C_class_constructor_prototype:
+	case C_text_macro_definition:
+	case C_dpi_import_export:
+	case C_timeunits_declaration:
+		return K_DECLARATIONS;
+	default:
+		return K_OTHER;
+	}
+}
+
+static int chunk_unit(ra_sv_parser *p, TSNode n, sv_pos lead);
+static int chunk_gen(ra_sv_parser *p, sv_packer *pk, TSNode n, int32_t scope);
+
+/*
+ * One item of a unit or generate body. `lead` tracks the unit's leading port and parameter
+ * declarations (a non-ANSI header's completion), which join the signature.
+ */
+static int chunk_item(ra_sv_parser *p, sv_packer *pk, TSNode k, int32_t scope, bool *lead)
+{
+	TSNode in = k;
+	int c = cls_of(p, k);
+	const char *kind;
+	int32_t sym;
+	int rc;
+
+	if (!ts_node_is_named(k) || is_comment_cls(c) || is_ident_cls(c) ||
+	    c == C_conditional_compilation_directive || c == C_attribute_instance)
+		return RA_OK; /* text between items */
+	/* wrappers: the item is what they hold (a class method: its declaration, last) */
+	for (int guard = 0; guard < 3; guard++) {
+		uint32_t nk = ts_node_named_child_count(in);
+
+		if ((c != C_module_item && c != C_package_item && c != C_class_item &&
+		     c != C_interface_item && c != C_program_item && c != C_class_method) ||
+		    nk == 0)
+			break;
+		in = ts_node_named_child(in, c == C_class_method ? nk - 1 : 0);
+		c = cls_of(p, in);
+	}
+	if (c == C_generate_region && p->pool_depth + 6 < SV_POOL) {
+		TSTreeCursor *cur;
+
+		rc = RA_OK;
+		KIDS_FOR(p, in, cur, e)
+		{
+			if (!rc)
+				rc = chunk_item(p, pk, e, scope, lead);
+		}
+		return rc;
+	}
+	if (is_unit_cls(c) && p->pool_depth + 6 < SV_POOL) {
+		sv_pos at;
+
+		*lead = false;
+		rc = pk_cut(p, pk, pos_start(k), &at);
+		if (!rc)
+			rc = chunk_unit(p, in, at);
+		pk->start = pos_end(k);
+		return rc;
+	}
+	if (is_gen_cls(c)) {
+		TSNode blk = in;
+
+		*lead = false;
+		for (int guard = 0; guard < 4 && cls_of(p, blk) != C_generate_block; guard++) {
+			TSTreeCursor *cur;
+			TSNode next = {0};
+
+			KIDS_FOR(p, blk, cur, e)
+			{
+				int ec = cls_of(p, e);
+
+				if (ts_node_is_null(next) &&
+				    (ec == C_generate_block || ec == C_if_generate_construct ||
+				     ec == C_case_generate_construct || ec == C_case_generate_item))
+					next = e;
+			}
+			if (ts_node_is_null(next))
+				break;
+			blk = next;
+		}
+		sym = sym_at(p, blk, scope);
+		if (!fits(pos_start(k), pos_end(k)) && p->pool_depth + 6 < SV_POOL) {
+			sv_packer inner = {.sym = scope, .scope = scope};
+
+			rc = pk_cut(p, pk, pos_start(k), &inner.start);
+			if (!rc)
+				rc = chunk_gen(p, &inner, in, scope);
+			if (!rc)
+				rc = pk_close(p, &inner, pos_end(k));
+			pk->start = pos_end(k);
+			return rc;
+		}
+		kind = K_GENERATE;
+	} else {
+		kind = item_kind(c);
+		if (*lead && (c == C_port_declaration || c == C_parameter_declaration ||
+		              c == C_interface_port_declaration))
+			kind = K_SIGNATURE;
+		else
+			*lead = false;
+		sym = kind == K_PROCESS || kind == K_INSTANCE || kind == K_SUBPROGRAM
+		              ? sym_at(p, in, scope)
+		              : scope;
+	}
+	rc = pk_item(p, pk, kind, sym, scope, pos_start(k), pos_end(k));
+	return rc ? rc : pk_split(p, pk, k, 0);
+}
+
+/* the items of a generate construct too big for one chunk, each in its block's scope */
+static int chunk_gen(ra_sv_parser *p, sv_packer *pk, TSNode n, int32_t scope)
+{
+	TSTreeCursor *c;
+	bool lead = false;
+	int rc = RA_OK;
+
+	KIDS_FOR(p, n, c, k)
+	{
+		int kc = cls_of(p, k);
+
+		if (rc)
+			continue;
+		if (kc == C_generate_block) {
+			TSTreeCursor *c2;
+			int32_t bs = sym_at(p, k, scope);
+
+			KIDS_FOR(p, k, c2, e)
+			{
+				if (!rc)
+					rc = chunk_item(p, pk, e, bs, &lead);
+			}
+		} else if (kc == C_if_generate_construct || kc == C_case_generate_construct ||
+		           kc == C_case_generate_item || kc == C_conditional_generate_construct) {
+			rc = chunk_gen(p, pk, k, scope);
+		} else if (kc != C_constant_expression && kc != C_genvar_initialization &&
+		           kc != C_genvar_iteration && !is_comment_cls(kc) && ts_node_is_named(k)) {
+			rc = chunk_item(p, pk, k, scope, &lead); /* a branch without begin/end */
+		}
+	}
+	return rc;
+}
+
+/* a design unit: its signature (header and leading port/parameter declarations), its items */
+static int chunk_unit(ra_sv_parser *p, TSNode n, sv_pos lead)
+{
+	TSTreeCursor *c;
+	int32_t sym = sym_at(p, n, -1);
+	sv_packer pk = {.start = lead, .sym = sym, .scope = sym};
+	bool sig = false, leading = true;
+	int rc = RA_OK;
+
+	/* one pass: the header (a *_header node, or up to the first `;`), then the items */
+	KIDS_FOR(p, n, c, k)
+	{
+		int kc = cls_of(p, k);
+
+		if (rc)
+			continue;
+		if (sig) {
+			rc = chunk_item(p, &pk, k, sym, &leading);
+		} else if (kc == C_module_ansi_header || kc == C_module_nonansi_header ||
+		           kc == C_interface_ansi_header || kc == C_interface_nonansi_header ||
+		           kc == C_program_ansi_header || kc == C_program_nonansi_header ||
+		           kc == C_udp_ansi_declaration || kc == C_udp_nonansi_declaration) {
+			sig = true;
+			rc = pk_item(p, &pk, K_SIGNATURE, sym, sym, pos_start(n), pos_end(k));
+			if (!rc)
+				rc = pk_split(p, &pk, k, 0);
+		} else if (kc == T_SEMI) {
+			sig = true;
+			rc = pk_item(p, &pk, K_SIGNATURE, sym, sym, pos_start(n), pos_end(k));
+			if (!rc)
+				rc = pk_atom(p, &pk, pos_start(n), pos_end(k));
+		}
+	}
+	if (!rc && !sig) { /* no header to tell: the unit is its signature */
+		rc = pk_item(p, &pk, K_SIGNATURE, sym, sym, pos_start(n), pos_end(n));
+		if (!rc)
+			rc = pk_split(p, &pk, n, 1);
+	}
+	return rc ? rc : pk_close(p, &pk, pos_end(n));
+}
+
+/* the file: its units, and runs of whatever lies outside them as "other" chunks */
+static int chunk_file(ra_sv_parser *p, TSNode root)
+{
+	TSTreeCursor *c;
+	sv_packer pk = {.sym = -1, .scope = -1};
+	int rc = sym_index_build(p);
+
+	KIDS_FOR(p, root, c, k)
+	{
+		int kc = cls_of(p, k);
+		sv_pos ks = pos_start(k), cut, split, ls;
+
+		if (rc || !ts_node_is_named(k) || is_comment_cls(kc))
+			continue;
+		if (!is_unit_cls(kc)) {
+			rc = pk_item(p, &pk, K_OTHER, -1, -1, ks, pos_end(k));
+			if (!rc)
+				rc = pk_split(p, &pk, k, 0);
+			continue;
+		}
+		/* comments above a unit are its own only when no blank line parts them from it */
+		cut = pk.has ? boundary(p, pk.end, ks) : pk.start;
+		split = cut;
+		for (ls = cut; ls.row < ks.row; ls = line_after(p, ls))
+			if (ls.col == 0 && blank_line(p, ls.b))
+				split = line_after(p, ls);
+		if (split.b > cut.b && pk.has)
+			rc = pk_close(p, &pk, split);
+		else if (split.b > cut.b)
+			rc = emit_chunk(p, K_OTHER, -1, cut, split);
+		else if (pk.has)
+			rc = pk_close(p, &pk, cut);
+		if (!rc)
+			rc = chunk_unit(p, k, split);
+		pk.start = pos_end(k);
+		pk.has = false;
+	}
+	return rc ? rc : pk_close(p, &pk, pos_end(root));
 }
 
 /* ---- the walk ------------------------------------------------------------------------------ */
@@ -2349,6 +3711,35 @@ static int visit(ra_sv_parser *p, TSNode n, int c, uint32_t depth)
 		return on_include(p, n);
 	case C_package_import_declaration:
 		return on_import(p, n);
+	case C_net_assignment:
+	case C_variable_assignment:
+	case C_blocking_assignment:
+	case C_operator_assignment:
+	case C_procedural_continuous_assignment:
+	case C_inc_or_dec_expression:
+	case C_nonblocking_assignment:
+	case C_net_decl_assignment:
+	case C_variable_decl_assignment:
+	case C_for_variable_declaration:
+	case C_subroutine_call_statement:
+	case C_cond_predicate:
+	case C_case_expression:
+	case C_case_item_expression:
+	case C_range_list:
+	case C_expression:
+	case C_constant_expression:
+	case C_event_control:
+	case C_edge_identifier:
+	case C_casting_type:
+	case C_delay_or_event_control:
+	case C_variable_lvalue:
+	case C_net_lvalue:
+	case C_nonrange_variable_lvalue:
+	case C_assignment_operator:
+	case C_tf_call:
+	case C_method_call:
+	case C_conditional_expression:
+		return flow_enter(p, n, c, depth);
 	default:
 		return RA_OK;
 	}
@@ -2404,6 +3795,8 @@ static int walk(ra_sv_parser *p, TSNode root)
 		}
 		for (;;) {
 			/* leaving the node at `depth`: close what it opened */
+			if (flow_leave(p, depth))
+				return RA_ENOMEM;
 			while (p->nframes && p->frames[p->nframes - 1].depth >= depth)
 				p->nframes--;
 			if (p->err_depth == depth)
@@ -2446,7 +3839,10 @@ int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t 
 	p->implicit_depth = UINT32_MAX;
 	p->ports_gen++;
 	p->nports = 0;
+	flow_reset(p);
 	rc = walk(p, ts_tree_root_node(tree));
+	if (!rc)
+		rc = chunk_file(p, ts_tree_root_node(tree));
 	ts_tree_delete(tree);
 	p->m = NULL;
 	p->src = NULL;

@@ -36,7 +36,58 @@
  *     name (a.b.c -> "a"); macro uses (`FOO) and `ifdef names -> ra_ref "FOO" at scope -1.
  *   Names are as written: an escaped identifier keeps its backslash ("\$_DFF_P_").
  *   A module header that syntax-error recovery left inside an ERROR node still yields the module.
- *   nerrors = number of ERROR and MISSING regions; each also gets a ra_diag.
+  *   nerrors = number of ERROR and MISSING regions; each also gets a ra_diag.
+ *
+ * Data flow (ra_flow; scope = innermost symbol: process, function/task, generate, unit):
+ *   Writes: `assign` and `wire y = e` (how CONTINUOUS); in processes and subroutines `=`, `+=`,
+ *     `++`, for-loop initialisers and local initialisers (BLOCKING), `<=` (NONBLOCKING).
+ *     Module-level variable initialisers (`logic x = e;`) are not drivers and give nothing.
+ *   Targets are the base identifiers of the lvalue (`a[3:0]`, `a.b`, `a[i]` -> a; each part of
+ *     `{a, b}`); `a += e` and `a++` also read a. Every other identifier use in the statement is a
+ *     DATA source, including indexes on either side (`i` in `m[i] = x`) and parameters; literals
+ *     give nothing, and member names, callee names, package scopes, cast types and delays are
+ *     not signals. Self edges stay (`cnt <= cnt + 1`); one statement never gives the same edge
+ *     twice.
+ *   CONTROL: identifiers in the condition of a `?:` in the right-hand side, and in every
+ *     condition guarding the statement: `if`/`else if` conditions (an else branch is guarded by
+ *     the conditions before it), `case` expressions, the labels of the case item holding it, and
+ *     loop conditions.
+ *   Calls: identifiers in the arguments of a function called in an expression flow into the
+ *     assignment's targets with how CALL. A call statement `t(a, b);` of a task or function
+ *     declared earlier in the same file sends its input arguments into the base identifiers of
+ *     the arguments bound to output/inout/ref ports (how CALL); other call statements give none.
+ *   Clocks and resets: an `always` block whose top-level event control has posedge/negedge/edge
+ *     is edge-triggered. Its clock is the first event-list signal not tested by the block's
+ *     first `if` condition (the first one, when all are tested); every other event-list signal
+ *     is an asynchronous reset. The clock gives a CLOCK edge and each reset a RESET edge to every
+ *     signal the block writes (span: the event control; how: the first write's); these signals
+ *     give no CONTROL edges in that block. Synchronous resets stay CONTROL.
+ *   Port connections and gate primitives give no flows (the graph joins hierarchy through
+ *   ra_conn).
+ *
+ * Chunks (ra_chunk; text = the exact source of the span, without blank lines at either end):
+ *   Each design unit: "signature" (from the comment directly above the unit to the end of its
+ *     header: keyword, name, parameter and port lists; a non-ANSI unit's leading port and
+ *     parameter declarations join it), then its items in order: always/initial/final ->
+ *     "process", continuous assignments -> "assigns", instantiations -> "instance",
+ *     function/task/constructor -> "subprogram", declarations of any kind -> "declarations",
+ *     generate constructs that fit in one chunk -> "generate", anything else -> "other".
+ *     Nested units (a class in a package) are chunked on their own. Outside units, file-level
+ *     items (macros, includes, `timescale) make "other" chunks; a comment block parted from the
+ *     next unit by a blank line (a licence header) is "other" too.
+ *   The lines between two items (comments, blank lines, `end`, `endgenerate`) belong to the
+  *     next item; the text after the last item (`endmodule`) to the last chunk (after a nested
+ *     unit, to an "other" chunk of the enclosing unit); so every line of
+ *     a unit lies in a chunk of that unit, and no chunk holds two units.
+ *   Bounds: about 60 lines / 2000 bytes. A bigger item is split at its children (statements,
+ *     case items, ports, a big generate's items, which keep their own kinds and have the
+ *     generate block as scope) recursively; a node that has no children to split at stays whole.
+ *     Adjacent "signature", "assigns", "declarations" and "other" items share chunks up to the
+ *     bounds; adjacent one- and two-line items of another kind (three one-line processes) share
+ *     one chunk of at most 15 lines.
+ *   sym: the unit for its signature; the process, instance, subroutine or generate block for
+ *     one such item (all pieces of a split item keep it); the enclosing unit or generate block
+ *     for runs and merged items; -1 outside units.
  *
  * Thread-safety: a ra_sv_parser is used by one thread at a time; make one per worker.
  */
