@@ -44,6 +44,11 @@ const char *ra_embedder_id(const ra_embedder *e);
 /* The vector size; 0 for an HTTP provider configured with dim 0 until ra_embedder_probe. */
 int ra_embedder_dim(const ra_embedder *e);
 
+/* True when a vector costs more to compute than to read back from the store (the HTTP
+ * providers): only those vectors are kept in the embedding cache. The builtin embedder computes
+ * faster than SQLite reads its vectors back (measured on OpenTitan, see vectors.c). */
+bool ra_embedder_cacheable(const ra_embedder *e);
+
 /* Learns the vector size of an HTTP provider configured with dim 0 by embedding one short text
  * (a no-op when it is known). Returns 0 or an error as ra_embed. */
 int ra_embedder_probe(ra_embedder *e, volatile int *cancel);

@@ -1,0 +1,224 @@
+/*
+ * fusion.c - the arithmetic of search that needs no database: reciprocal rank fusion of ranked
+ * lists and fuzzy matching of a query word against a name (see search.h).
+ */
+#include "retriever/search.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ra_search_weights_default(ra_search_weights *out)
+{
+	/* Set a priori, not tuned yet: the two ranking channels equal, the symbol channel a little
+	 * below them (names in a question are often common words), the graph as a hint. Tune on
+	 * verilog-eval only (bench_retrieval --weights); the yosys/ghdl set stays unseen. */
+	*out = (ra_search_weights){
+	        .rrf_k = 60.0,
+	        .w = {1.0, 1.0, 0.8, 0.5},
+	        .graph_decay = 0.5,
+	        .graph_sources = 5,
+	        .depth = {50, 50, 30, 20},
+	};
+}
+
+const char *ra_search_channel_name(unsigned bit)
+{
+	switch (bit) {
+	case RA_SEARCH_LEXICAL:
+		return "lexical";
+	case RA_SEARCH_VECTOR:
+		return "vector";
+	case RA_SEARCH_SYMBOL:
+		return "symbol";
+	case RA_SEARCH_GRAPH:
+		return "graph";
+	default:
+		return NULL;
+	}
+}
+
+/* open-addressing map from id to slot in the fused array */
+typedef struct idmap {
+	int64_t *keys;
+	int32_t *vals;
+	size_t cap;
+} idmap;
+
+static size_t hash_id(int64_t id, size_t cap)
+{
+	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+
+	return (size_t)(x >> 17) & (cap - 1);
+}
+
+static int32_t *idmap_slot(idmap *m, int64_t id, bool *found)
+{
+	size_t i = hash_id(id, m->cap);
+
+	while (m->vals[i] >= 0 && m->keys[i] != id)
+		i = (i + 1) & (m->cap - 1);
+	*found = m->vals[i] >= 0;
+	m->keys[i] = id;
+	return &m->vals[i];
+}
+
+static int cmp_fused(const void *a, const void *b)
+{
+	const ra_search_fused *x = a, *y = b;
+	int cx = __builtin_popcount(x->channels), cy = __builtin_popcount(y->channels);
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	if (x->best_rank != y->best_rank)
+		return x->best_rank < y->best_rank ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int ra_search_fuse(ra_search_fused **out, size_t *n, const ra_search_ranked *lists, size_t nlists,
+                   double k)
+{
+	size_t total = 0, cap = 16, used = 0;
+	ra_search_fused *f;
+	int32_t *last;
+	idmap m = {0};
+
+	for (size_t l = 0; l < nlists; l++)
+		total += lists[l].n;
+	while (cap < total * 2)
+		cap *= 2;
+	f = ra_malloc((total ? total : 1) * sizeof(*f));
+	last = ra_malloc((total ? total : 1) * sizeof(*last));
+	m.keys = ra_malloc(cap * sizeof(*m.keys));
+	m.vals = ra_malloc(cap * sizeof(*m.vals));
+	m.cap = cap;
+	if (!f || !last || !m.keys || !m.vals) {
+		ra_free(f);
+		ra_free(last);
+		ra_free(m.keys);
+		ra_free(m.vals);
+		return RA_ENOMEM;
+	}
+	memset(m.vals, 0xff, cap * sizeof(*m.vals));
+	for (size_t l = 0; l < nlists; l++) {
+		const ra_search_ranked *r = &lists[l];
+
+		for (size_t i = 0; i < r->n; i++) {
+			bool found;
+			int32_t *slot = idmap_slot(&m, r->ids[i], &found);
+			ra_search_fused *e;
+			uint32_t rank = (uint32_t)i + 1;
+
+			if (!found) {
+				*slot = (int32_t)used;
+				last[used] = -1;
+				f[used++] = (ra_search_fused){r->ids[i], 0.0, 0, rank};
+			}
+			e = &f[*slot];
+			if (found && last[*slot] == (int32_t)l)
+				continue; /* repeated within one list: its first rank counts */
+			last[*slot] = (int32_t)l;
+			e->score += r->weight / (k + (double)rank);
+			e->channels |= r->channel;
+			if (rank < e->best_rank)
+				e->best_rank = rank;
+		}
+	}
+	qsort(f, used, sizeof(*f), cmp_fused);
+	ra_free(last);
+	ra_free(m.keys);
+	ra_free(m.vals);
+	*out = f;
+	*n = used;
+	return RA_OK;
+}
+
+/* ---- fuzzy names -------------------------------------------------------------------------- */
+
+static bool is_subword_start(const char *s, size_t i)
+{
+	unsigned char p, c;
+
+	if (i == 0)
+		return true;
+	p = (unsigned char)s[i - 1];
+	c = (unsigned char)s[i];
+	if (p == '_' || p == '$')
+		return c != '_' && c != '$';
+	if (islower(p) && isupper(c))
+		return true;
+	if (isalpha(p) && isdigit(c))
+		return true;
+	if (isdigit(p) && isalpha(c))
+		return true;
+	/* "AXIResp": the last capital of a run starts the next word */
+	return isupper(p) && isupper(c) && islower((unsigned char)s[i + 1]);
+}
+
+static bool is_subword_end(const char *s, size_t i)
+{
+	/* position i is one past a sub-word's end */
+	return s[i] == '\0' || s[i] == '_' || s[i] == '$' || is_subword_start(s, i);
+}
+
+static bool eq_fold(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+/* Levenshtein distance of a and b, or max + 1 when above max (lengths up to 63) */
+static int edit_distance(const char *a, size_t la, const char *b, size_t lb, int max)
+{
+	int prev[64], cur[64];
+
+	if (la > 63 || lb > 63)
+		return max + 1;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int best;
+
+		cur[0] = (int)i;
+		best = cur[0];
+		for (size_t j = 1; j <= lb; j++) {
+			int sub = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
+			                         tolower((unsigned char)b[j - 1]));
+			int del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			if (cur[j] < best)
+				best = cur[j];
+		}
+		if (best > max)
+			return max + 1;
+		memcpy(prev, cur, (lb + 1) * sizeof(int));
+	}
+	return prev[lb];
+}
+
+double ra_search_name_match(const char *word, const char *name)
+{
+	size_t lw = strlen(word), ln = strlen(name);
+	int maxd;
+
+	if (!lw || !ln)
+		return 0.0;
+	if (lw == ln && eq_fold(word, name, lw))
+		return 1.0;
+	if (lw >= 3 && lw < ln && eq_fold(word, name, lw))
+		return 0.8;
+	for (size_t i = 1; lw < ln && i + lw <= ln; i++)
+		if (is_subword_start(name, i) && eq_fold(name + i, word, lw) &&
+		    is_subword_end(name, i + lw))
+			return 0.7;
+	maxd = lw >= 8 ? 2 : lw >= 4 ? 1 : 0;
+	if (maxd && (size_t)abs((int)lw - (int)ln) <= (size_t)maxd &&
+	    edit_distance(word, lw, name, ln, maxd) <= maxd)
+		return 0.5;
+	return 0.0;
+}

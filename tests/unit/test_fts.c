@@ -1,0 +1,275 @@
+/*
+ * test_fts.c - the "ra_code" tokenizer (sub-words, case folding, abbreviations both ways, digits,
+ * escaped identifiers, arbitrary bytes), query building, and BM25 ranking on the store's real
+ * chunk_fts table kept in step by its triggers.
+ */
+#define _DEFAULT_SOURCE
+#include "indexer/fts.h"
+#include "indexer/store.h"
+#include "tests/ra_test.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct toks {
+	char all[8192]; /* " tok tok tok " */
+	size_t n;
+} toks;
+
+static int collect(const char *tok, size_t n, void *payload)
+{
+	toks *t = payload;
+	size_t len = strlen(t->all);
+
+	if (len + n + 2 < sizeof(t->all)) {
+		memcpy(t->all + len, tok, n);
+		t->all[len + n] = ' ';
+		t->all[len + n + 1] = '\0';
+	}
+	t->n++;
+	return 0;
+}
+
+static toks tokens_of(const char *text)
+{
+	toks t = {" ", 0};
+
+	ra_fts_tokens(text, strlen(text), collect, &t);
+	return t;
+}
+
+static bool has(const toks *t, const char *tok)
+{
+	char pat[128];
+
+	snprintf(pat, sizeof(pat), " %s ", tok);
+	return strstr(t->all, pat) != NULL;
+}
+
+RA_TEST(fts_tokens_subwords_and_case)
+{
+	toks t = tokens_of("rdAddr_q2 FIFOEmpty axi4lite");
+
+	RA_CHECKF(has(&t, "rdaddr_q2") && has(&t, "rd") && has(&t, "addr") && has(&t, "q") &&
+	                  has(&t, "2"),
+	          "%s", t.all);
+	RA_CHECKF(has(&t, "fifoempty") && has(&t, "fifo") && has(&t, "empty"), "%s", t.all);
+	RA_CHECKF(has(&t, "axi4lite") && has(&t, "axi") && has(&t, "4") && has(&t, "lite"), "%s",
+	          t.all);
+	RA_CHECK(!has(&t, "rdAddr_q2") && !has(&t, "FIFO"));
+	t = tokens_of("CLK");
+	RA_CHECKF(has(&t, "clk") && has(&t, "clock") && t.n == 2, "%s", t.all);
+	/* a word with one sub-word is emitted once */
+	t = tokens_of("data");
+	RA_CHECKF(t.n == 1 && has(&t, "data"), "%s", t.all);
+}
+
+RA_TEST(fts_tokens_abbreviations_both_ways)
+{
+	toks t = tokens_of("wr_en");
+
+	RA_CHECKF(has(&t, "write") && has(&t, "enable") && has(&t, "wr") && has(&t, "en"), "%s",
+	          t.all);
+	t = tokens_of("read_address_valid");
+	RA_CHECKF(has(&t, "rd") && has(&t, "addr") && has(&t, "vld"), "%s", t.all);
+	t = tokens_of("irq_ack");
+	RA_CHECKF(has(&t, "interrupt") && has(&t, "acknowledge") && has(&t, "intr"), "%s", t.all);
+	t = tokens_of("rdata");
+	RA_CHECKF(has(&t, "read") && has(&t, "data"), "%s", t.all);
+	/* no expansion inside a longer word */
+	t = tokens_of("wrapper");
+	RA_CHECKF(!has(&t, "write") && t.n == 1, "%s", t.all);
+}
+
+RA_TEST(fts_tokens_escaped_identifiers_and_numbers)
+{
+	toks t = tokens_of("assign \\bus[0]+x = 8'hFF; $display(\"x\");");
+
+	RA_CHECKF(has(&t, "bus[0]+x") && has(&t, "bus") && has(&t, "0") && has(&t, "x"), "%s",
+	          t.all);
+	/* system tasks keep their $ in the whole word */
+	RA_CHECKF(has(&t, "8") && has(&t, "hff") && has(&t, "$display") && has(&t, "display") &&
+	                  has(&t, "assign"),
+	          "%s", t.all);
+}
+
+RA_TEST(fts_tokens_utf8_and_arbitrary_bytes)
+{
+	unsigned char junk[70000];
+	toks t = tokens_of("gr\xc3\xb6\xc3\x9f"
+	                   "e_Wert \xff\xfe bad");
+	unsigned seed = 12345;
+
+	RA_CHECKF(has(&t, "gr\xc3\xb6\xc3\x9f"
+	                  "e_wert") &&
+	                  has(&t, "wert") && has(&t, "bad"),
+	          "%s", t.all);
+	for (size_t i = 0; i < sizeof(junk); i++) {
+		seed = seed * 1103515245u + 12345u;
+		junk[i] = (unsigned char)(i < 256 ? i : seed >> 16);
+	}
+	/* every byte value, long runs, a trailing backslash: no crash, tokens capped */
+	t = (toks){" ", 0};
+	RA_CHECK(ra_fts_tokens((const char *)junk, sizeof(junk), collect, &t) == 0);
+	memset(junk, 'a', sizeof(junk));
+	junk[sizeof(junk) - 1] = '\\';
+	t = (toks){" ", 0};
+	RA_CHECK(ra_fts_tokens((const char *)junk, sizeof(junk), collect, &t) == 0);
+	RA_CHECK(t.n == 1 && strlen(t.all) <= 64 + 3);
+	RA_CHECK(ra_fts_tokens(NULL, 0, collect, &t) == 0);
+}
+
+static int stop_after_two(const char *tok, size_t n, void *payload)
+{
+	(void)tok;
+	(void)n;
+	return ++*(int *)payload == 2 ? 7 : 0;
+}
+
+RA_TEST(fts_tokens_callback_stops)
+{
+	int calls = 0;
+
+	RA_CHECK_INT(ra_fts_tokens("a b c d", 7, stop_after_two, &calls), 7);
+	RA_CHECK_INT(calls, 2);
+}
+
+RA_TEST(fts_query_builds_or_of_terms)
+{
+	char *q = NULL;
+
+	RA_CHECK(ra_fts_query(&q, "How is the write address of the FIFO computed?") == 0);
+	RA_CHECKF(strcmp(q, "\"write\" OR \"address\" OR \"fifo\" OR \"computed\"") == 0, "%s", q);
+	ra_free(q);
+	RA_CHECK(ra_fts_query(&q, "rdAddr rdAddr") == 0);
+	RA_CHECKF(strcmp(q, "\"rdaddr\" OR \"rd\" OR \"addr\"") == 0, "%s", q);
+	ra_free(q);
+	RA_CHECK(ra_fts_query(&q, "\\a\"b ") == 0);
+	RA_CHECKF(strstr(q, "\"a\"\"b\"") != NULL, "%s", q);
+	ra_free(q);
+	RA_CHECK_INT(ra_fts_query(&q, "?? !! the of"), RA_ENOTFOUND);
+}
+
+/* a module with three chunks: a write-side process, a read-side process, a counter */
+static ra_model *make_model(const char *unit)
+{
+	ra_model *m = ra_model_new(RA_LANG_SV);
+	ra_sym mod = {.kind = RA_SYM_MODULE, .parent = -1, .name = unit};
+	int32_t top = ra_model_add_sym(m, &mod);
+
+	ra_model_add_chunk(m, &(ra_chunk){.kind = "process",
+	                                  .sym = top,
+	                                  .span = {10, 0, 14, 0},
+	                                  .text = "always_ff @(posedge clk_i) if (wr_en) "
+	                                          "mem[wr_ptr] <= wdata;"});
+	ra_model_add_chunk(m, &(ra_chunk){.kind = "process",
+	                                  .sym = top,
+	                                  .span = {20, 0, 24, 0},
+	                                  .text = "always_ff @(posedge clk_i) if (rd_en) "
+	                                          "rdata_q <= mem[rd_addr];"});
+	ra_model_add_chunk(m, &(ra_chunk){.kind = "assigns",
+	                                  .sym = top,
+	                                  .span = {30, 0, 31, 0},
+	                                  .text = "assign depth_cnt = wr_ptr - rd_ptr;"});
+	return m;
+}
+
+static int64_t first_match(sqlite3 *db, const char *match, char *kind_text, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT c.id, c.header || ' | ' || c.text FROM chunk_fts f JOIN"
+	                       " chunks c ON c.id = f.rowid WHERE chunk_fts MATCH ?1"
+	                       " ORDER BY bm25(chunk_fts, 4.0, 1.0) LIMIT 1",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -2;
+	sqlite3_bind_text(s, 1, match, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		snprintf(kind_text, n, "%s", (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	return id;
+}
+
+static int64_t count(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+RA_TEST(fts_table_ranks_expected_chunk_first)
+{
+	char dir[] = "/tmp/ra_fts_XXXXXX", path[256], hit[512], *q = NULL;
+	ra_store *st = NULL;
+	ra_model *m1 = make_model("fifo_sync"), *m2 = make_model("other");
+	ra_store_file f1 = {.path = "rtl/fifo_sync.sv", .blob = "1", .lang = RA_LANG_SV};
+	ra_store_file f2 = {.path = "rtl/other.sv", .blob = "2", .lang = RA_LANG_SV};
+	ra_store_file f3 = {.path = "rtl/third.sv", .blob = "3", .lang = RA_LANG_SV};
+	ra_store_file f4 = {.path = "rtl/fourth.sv", .blob = "4", .lang = RA_LANG_SV};
+	sqlite3 *db;
+
+	RA_CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/index.db", dir);
+	RA_CHECK(ra_store_open(&st, path, false) == 0);
+	RA_CHECK(ra_store_begin(st) == 0);
+	RA_CHECK(ra_store_file_put(st, &f1, m1) == 0);
+	RA_CHECK(ra_store_file_put(st, &f2, m2) == 0);
+	RA_CHECK(ra_store_file_put(st, &f3, m2) == 0);
+	RA_CHECK(ra_store_file_put(st, &f4, m2) == 0);
+	RA_CHECK(ra_store_commit(st) == 0);
+	db = ra_store__db(st);
+
+	/* words find abbreviations: "read address" is the rd_addr process */
+	RA_CHECK(ra_fts_query(&q, "read address") == 0);
+	RA_CHECK(first_match(db, q, hit, sizeof(hit)) > 0);
+	RA_CHECKF(strstr(hit, "rd_addr") != NULL, "%s", hit);
+	ra_free(q);
+	/* a phrase in words matches the identifier */
+	RA_CHECK(first_match(db, "\"write pointer\"", hit, sizeof(hit)) > 0);
+	RA_CHECKF(strstr(hit, "wr_ptr") != NULL, "%s", hit);
+	/* abbreviations find words; header carries "path unit kind" and weighs more */
+	RA_CHECK(ra_fts_query(&q, "fifo_sync cnt") == 0);
+	RA_CHECK(first_match(db, q, hit, sizeof(hit)) > 0);
+	RA_CHECKF(strncmp(hit, "rtl/fifo_sync.sv fifo_sync assigns |", 36) == 0, "%s", hit);
+	ra_free(q);
+	/* a camelCase query is tokenised like the documents: wrEn is the phrase "wr en" */
+	RA_CHECK(first_match(db, "wrEn", hit, sizeof(hit)) > 0);
+	RA_CHECKF(strstr(hit, "wr_en") != NULL, "%s", hit);
+	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'mem'"), 8);
+	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH"
+	                       " '\"rtl other sv\"'"),
+	             3);
+
+	/* replacing and deleting a file keeps the FTS table in step (the triggers) */
+	RA_CHECK(ra_store_begin(st) == 0);
+	RA_CHECK(ra_store_file_delete(st, f2.id) == 0);
+	RA_CHECK(ra_store_file_put(st, &f1, m1) == 0);
+	RA_CHECK(ra_store_commit(st) == 0);
+	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'mem'"), 6);
+	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH"
+	                       " '\"rtl other sv\"'"),
+	             0);
+	RA_CHECK(sqlite3_exec(db, "INSERT INTO chunk_fts(chunk_fts) VALUES('integrity-check')",
+	                      NULL, NULL, NULL) == SQLITE_OK);
+	ra_store_close(st);
+
+	/* a read-only connection can MATCH (the tokenizer is registered on every connection) */
+	RA_CHECK(ra_store_open(&st, path, true) == 0);
+	RA_CHECK(first_match(ra_store__db(st), "\"wr_ptr\"", hit, sizeof(hit)) > 0);
+	ra_store_close(st);
+	ra_model_free(m1);
+	ra_model_free(m2);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	RA_CHECK(system(path) == 0);
+}
+
+RA_TEST_MAIN()
