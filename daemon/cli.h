@@ -34,7 +34,11 @@ int ra_cmd_doctor(int argc, char **argv);
 int ra_cmd_index(int argc, char **argv);
 int ra_cmd_units(int argc, char **argv);
 int ra_cmd_find(int argc, char **argv);
+int ra_cmd_search(int argc, char **argv);
 int ra_cmd_stats(int argc, char **argv);
 int ra_cmd_config(int argc, char **argv);
+int ra_cmd_hierarchy(int argc, char **argv);
+int ra_cmd_trace(int argc, char **argv);
+int ra_cmd_graph(int argc, char **argv);
 
 #endif /* RA_CLI_H */

@@ -6,6 +6,7 @@
 #include "daemon/cli.h"
 #include "daemon/workspace.h"
 #include "indexer/index.h"
+#include "indexer/vectors.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -68,6 +69,8 @@ int ra_cmd_index(int argc, char **argv)
 	ra_arena *path_arena = ra_arena_new(0);
 	size_t npaths = 0;
 	ra_logger lg;
+	ra_embed_config ec;
+	char *vectors_path = NULL;
 	int rc;
 
 	if (!paths || !path_arena) {
@@ -114,6 +117,12 @@ int ra_cmd_index(int argc, char **argv)
 		libs[i] = (ra_index_library){ws->config->vhdl_libraries[i].key,
 		                             ws->config->vhdl_libraries[i].value};
 
+	ra_config_embed(ws->config, &ec, &lg);
+	vectors_path = ra_arena_printf(path_arena, "%s/%s", ws->state_dir, RA_VECTORS_FILE);
+	if (!vectors_path) {
+		rc = RA_ENOMEM;
+		goto fail;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	{
@@ -133,6 +142,8 @@ int ra_cmd_index(int argc, char **argv)
 		        .cancel = &cancelled,
 		        .paths = npaths ? paths : NULL,
 		        .npaths = npaths,
+		        .embed = &ec,
+		        .vectors_path = vectors_path,
 		};
 		char cwd[4096];
 

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,26 +14,56 @@ typedef enum { T_INT, T_STR, T_LIST, T_TABLE } key_type;
 typedef struct key_def {
 	const char *name;
 	key_type type;
-	const char *def; /* default as written in a config file */
-	int64_t min, max;
+	const char *def;  /* default as written in a config file */
+	int64_t min, max; /* T_INT bounds; T_STR: min 1 means it may not be empty */
 	const char *doc;
+	size_t off; /* T_INT (int64_t) and T_STR (const char *) fields of ra_config */
 } key_def;
 
+#define AT(field) offsetof(ra_config, field)
+
 static const key_def keys[] = {
-        {"state_dir", T_STR, "\".rtlassist\"", 0, 0,
-         "where the index, logs and lock live; relative paths are relative to the workspace"},
+        {"state_dir", T_STR, "\".rtlassist\"", 1, 0,
+         "where the index, logs and lock live; relative paths are relative to the workspace",
+         AT(state_dir)},
         {"index.max_file_size", T_INT, "8388608", 1024, 1073741824,
-         "files larger than this many bytes are skipped with a warning"},
-        {"index.threads", T_INT, "0", 0, 256, "parse threads; 0 means one per core"},
+         "files larger than this many bytes are skipped with a warning", AT(max_file_size)},
+        {"index.threads", T_INT, "0", 0, 256, "parse threads; 0 means one per core", AT(threads)},
         {"index.verilog_extensions", T_LIST, "[\".v\", \".vh\", \".vlib\"]", 0, 0,
-         "file extensions indexed as Verilog"},
+         "file extensions indexed as Verilog", 0},
         {"index.systemverilog_extensions", T_LIST, "[\".sv\", \".svh\", \".svi\"]", 0, 0,
-         "file extensions indexed as SystemVerilog"},
+         "file extensions indexed as SystemVerilog", 0},
         {"index.vhdl_extensions", T_LIST, "[\".vhd\", \".vhdl\", \".vho\"]", 0, 0,
-         "file extensions indexed as VHDL"},
+         "file extensions indexed as VHDL", 0},
+        {"embed.provider", T_STR, "\"builtin\"", 1, 0,
+         "embedder of the vector channel: \"builtin\" (offline, no model), \"openai\" "
+         "(/v1/embeddings), \"ollama\" (/api/embed), \"llamacpp\" (/embedding)",
+         AT(embed_provider)},
+        {"embed.url", T_STR, "\"\"", 0, 0,
+         "base URL of the embedding server (HTTP providers), e.g. \"http://127.0.0.1:11434\"",
+         AT(embed_url)},
+        {"embed.model", T_STR, "\"\"", 0, 0, "model name sent to the embedding server",
+         AT(embed_model)},
+        {"embed.api_key_env", T_STR, "\"\"", 0, 0,
+         "name of the environment variable holding the server's API key (sent as a Bearer "
+         "token, never logged); empty: none",
+         AT(embed_api_key_env)},
+        {"embed.dim", T_INT, "0", 0, 8192,
+         "vector size: builtin 0 means 384; HTTP 0 means what the server returns, else checked",
+         AT(embed_dim)},
+        {"embed.batch", T_INT, "32", 1, 2048, "texts per request to the embedding server",
+         AT(embed_batch)},
+        {"embed.timeout_ms", T_INT, "30000", 100, 600000,
+         "time limit of one request to the embedding server, in milliseconds",
+         AT(embed_timeout_ms)},
+        {"embed.retries", T_INT, "3", 0, 20,
+         "retries of a request that failed (HTTP 429 or 5xx, no connection, timeout), with "
+         "backoff and the server's Retry-After",
+         AT(embed_retries)},
         {"vhdl.libraries", T_TABLE, "{}", 0, 0,
          "table of folder = \"library\": VHDL files below the folder belong to that library "
-         "(default: work)"},
+         "(default: work)",
+         0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -143,16 +174,16 @@ static int set_value(ra_config *c, const key_def *k, const char *v, const char *
 		x = strtoll(buf, &e, 10);
 		if (!n || *e || errno || x < k->min || x > k->max)
 			return bad(origin, line, k, "bad value");
-		if (strcmp(k->name, "index.max_file_size") == 0)
-			c->max_file_size = x;
-		else
-			c->threads = x;
+		*(int64_t *)((char *)c + k->off) = x;
 		break;
 	}
-	case T_STR:
-		if (!parse_string(&s, end, c->arena, &c->state_dir) || !*c->state_dir)
+	case T_STR: {
+		const char **dst = (const char **)((char *)c + k->off);
+
+		if (!parse_string(&s, end, c->arena, dst) || (k->min > 0 && !**dst))
 			return bad(origin, line, k, "bad value");
 		break;
+	}
 	case T_LIST: {
 		const char ***dst = strcmp(k->name, "index.verilog_extensions") == 0
 		                            ? &c->verilog_exts
@@ -367,12 +398,11 @@ int ra_config_describe(ra_buf *out, const ra_config *c, bool markdown)
 		switch (k->type) {
 		case T_INT:
 			rc = ra_buf_printf(out, "%lld",
-			                   (long long)(strcmp(k->name, "index.threads") == 0
-			                                       ? c->threads
-			                                       : c->max_file_size));
+			                   (long long)*(const int64_t *)((const char *)c + k->off));
 			break;
 		case T_STR:
-			rc = ra_buf_printf(out, "\"%s\"", c->state_dir);
+			rc = ra_buf_printf(out, "\"%s\"",
+			                   *(const char *const *)((const char *)c + k->off));
 			break;
 		case T_LIST:
 			rc = put_list(out, strcmp(k->name, "index.verilog_extensions") == 0
@@ -393,4 +423,19 @@ int ra_config_describe(ra_buf *out, const ra_config *c, bool markdown)
 		rc = rc ? rc : ra_buf_printf(out, "    # %s\n", k->doc);
 	}
 	return rc;
+}
+
+void ra_config_embed(const ra_config *c, ra_embed_config *out, const ra_logger *lg)
+{
+	*out = (ra_embed_config){
+	        .provider = c->embed_provider,
+	        .url = c->embed_url,
+	        .model = c->embed_model,
+	        .api_key_env = *c->embed_api_key_env ? c->embed_api_key_env : NULL,
+	        .dim = (int)c->embed_dim,
+	        .batch = (int)c->embed_batch,
+	        .timeout_ms = (int)c->embed_timeout_ms,
+	        .retries = (int)c->embed_retries,
+	        .log = lg,
+	};
 }

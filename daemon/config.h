@@ -13,6 +13,7 @@
 #define RA_CONFIG_H
 
 #include "base/base.h"
+#include "indexer/embed.h"
 
 typedef struct ra_config_pair {
 	const char *key, *value;
@@ -25,6 +26,9 @@ typedef struct ra_config {
 	const char **verilog_exts; /* NULL-terminated */
 	const char **sv_exts;
 	const char **vhdl_exts;
+	/* embed.*: the vector channel's embedder (ra_config_embed) */
+	const char *embed_provider, *embed_url, *embed_model, *embed_api_key_env;
+	int64_t embed_dim, embed_batch, embed_timeout_ms, embed_retries;
 	ra_config_pair *vhdl_libraries; /* folder -> library */
 	size_t nvhdl_libraries;
 	ra_arena *arena; /* owns everything */
@@ -45,6 +49,9 @@ int ra_config_parse(ra_config *c, const char *text, size_t len, const char *orig
 /* Loads the user file then the workspace's .rtlassist.toml (each if present) over the
  * defaults. Returns 0 and the caller's config, or RA_EINVAL/RA_ENOMEM. */
 int ra_config_load(ra_config **out, const char *workspace, const ra_logger *lg);
+
+/* The embedder settings as embed.h takes them; strings borrowed from c, logging to lg. */
+void ra_config_embed(const ra_config *c, ra_embed_config *out, const ra_logger *lg);
 
 /* Writes the table of keys (name, type, default, doc) as Markdown rows or, with values from
  * `c`, as `key = value` lines. */

@@ -5,7 +5,9 @@
 #define _DEFAULT_SOURCE
 #include "indexer/index.h"
 #include "indexer/filelist.h"
+#include "indexer/graph.h"
 #include "indexer/sv.h"
+#include "indexer/vectors.h"
 #include "indexer/vhdl.h"
 #include "indexer/walk.h"
 
@@ -353,6 +355,30 @@ static int write_result(const ra_index_opts *o, job *j, ra_index_summary *sum)
 	return rc;
 }
 
+/* the vector channel after the run's commit; only cancelling is an error for the run */
+static int update_vectors(const ra_index_opts *o, ra_index_summary *out)
+{
+	ra_embedder *e = NULL;
+	ra_vectors_stats vs = {0};
+	int rc = ra_embedder_open(&e, o->embed);
+
+	rc = rc ? rc : ra_vectors_update(o->store, o->vectors_path, e, o->log, o->cancel, &vs);
+	ra_embedder_close(e);
+	out->vectors = vs.total;
+	out->embedded = vs.embedded;
+	out->vectors_seconds = vs.seconds;
+	if (rc == RA_ECANCELLED)
+		return rc;
+	if (rc)
+		ra_log(o->log, RA_LOG_WARN, "vectors not updated: %s", ra_error_last());
+	else
+		ra_log(o->log, RA_LOG_DEBUG,
+		       "vectors: %zu added (%zu embedded), %zu removed, %zu in all%s: %.3f s",
+		       vs.added, vs.embedded, vs.removed, vs.total, vs.rebuilt ? ", rebuilt" : "",
+		       vs.seconds);
+	return RA_OK;
+}
+
 int ra_index_run(const ra_index_opts *o, ra_index_summary *out)
 {
 	ra_walk_opts wo = {.max_file_size = o->max_file_size,
@@ -519,6 +545,8 @@ int ra_index_run(const ra_index_opts *o, ra_index_summary *out)
 	}
 	if (!rc && (out->parsed || out->deleted || out->skipped))
 		rc = ra_store_resolve_includes(o->store, incdirs, nincdirs);
+	if (!rc && (out->parsed || out->deleted || out->skipped))
+		rc = ra_graph_resolve(o->store);
 	if (!rc) {
 		char when[32];
 
@@ -533,6 +561,12 @@ int ra_index_run(const ra_index_opts *o, ra_index_summary *out)
 		goto out;
 	ra_log(o->log, RA_LOG_DEBUG, "includes and commit: %.3f s", ra_now() - t_phase);
 	t_phase = ra_now();
+	if (o->embed && o->vectors_path) {
+		rc = update_vectors(o, out);
+		if (rc)
+			goto out;
+		t_phase = ra_now();
+	}
 	if (ra_store_totals(o->store, &out->units, &out->symbols, &with_errors) == 0)
 		out->with_errors = (size_t)with_errors;
 	ra_log(o->log, RA_LOG_DEBUG, "totals: %.3f s", ra_now() - t_phase);

@@ -13,6 +13,7 @@
 #ifndef RA_INDEX_H
 #define RA_INDEX_H
 
+#include "indexer/embed.h"
 #include "indexer/store.h"
 
 /* A folder whose VHDL files belong to a library other than `work`. */
@@ -46,6 +47,11 @@ typedef struct ra_index_opts {
 	   changed ones re-parsed, missing ones removed; no walk (editor saves, file watching) */
 	const char *const *paths;
 	size_t npaths;
+	/* the vector channel (vectors.h): after the run's last commit, chunks without a vector are
+	   embedded with `embed` into the faiss index at `vectors_path`; a failure there is logged
+	   as a warning and leaves the lexical index complete. NULL embed: no vectors. */
+	const ra_embed_config *embed;
+	const char *vectors_path;
 } ra_index_opts;
 
 typedef struct ra_index_summary {
@@ -57,6 +63,9 @@ typedef struct ra_index_summary {
 	size_t with_errors;     /* files in the store with syntax errors */
 	int64_t units, symbols; /* totals in the store after the run */
 	uint64_t bytes_parsed;
+	size_t vectors;         /* chunk vectors in the index after the run */
+	size_t embedded;        /* chunks the embedder computed this run (not from the cache) */
+	double vectors_seconds; /* of `seconds`, spent bringing the vectors up to date */
 	double seconds;
 } ra_index_summary;
 

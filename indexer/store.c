@@ -3,6 +3,7 @@
  */
 #define _DEFAULT_SOURCE
 #include "indexer/store.h"
+#include "indexer/fts.h"
 
 #include <ctype.h>
 #include <sqlite3.h>
@@ -54,8 +55,35 @@ static const char *const migrations[] = {
         "CREATE INDEX flows_source ON flows(unit_id, source);"
         "CREATE TABLE chunks(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, sym_id INTEGER,"
         "  unit_id INTEGER, kind TEXT NOT NULL, line INTEGER, end_line INTEGER,"
-        "  text TEXT NOT NULL);"
-        "CREATE INDEX chunks_file ON chunks(file_id);",
+        "  text TEXT NOT NULL, header TEXT NOT NULL DEFAULT '',"
+        "  body TEXT GENERATED ALWAYS AS (text) VIRTUAL);"
+        "CREATE INDEX chunks_file ON chunks(file_id);"
+        /* search: chunk_fts mirrors chunks(header, body) through the triggers (fts.h); the
+           embedding cache and the ids held by the vector index (vectors.h) */
+        "CREATE VIRTUAL TABLE chunk_fts USING fts5(header, body, content='chunks',"
+        "  content_rowid='id', tokenize='ra_code');"
+        "CREATE TRIGGER chunks_fts_ai AFTER INSERT ON chunks BEGIN"
+        "  INSERT INTO chunk_fts(rowid, header, body) VALUES(new.id, new.header, new.text);"
+        "END;"
+        "CREATE TRIGGER chunks_fts_ad AFTER DELETE ON chunks BEGIN"
+        "  INSERT INTO chunk_fts(chunk_fts, rowid, header, body)"
+        "    VALUES('delete', old.id, old.header, old.text);"
+        "END;"
+        "CREATE TRIGGER chunks_fts_au AFTER UPDATE ON chunks BEGIN"
+        "  INSERT INTO chunk_fts(chunk_fts, rowid, header, body)"
+        "    VALUES('delete', old.id, old.header, old.text);"
+        "  INSERT INTO chunk_fts(rowid, header, body) VALUES(new.id, new.header, new.text);"
+        "END;"
+        "CREATE TABLE embed_cache(model TEXT, hash TEXT, vec BLOB,"
+        "  PRIMARY KEY(model, hash)) WITHOUT ROWID;"
+        "CREATE TABLE vec_ids(id INTEGER PRIMARY KEY, hash TEXT NOT NULL);"
+        /* instance hierarchy, rebuilt by ra_graph_resolve (indexer/graph.c) */
+        "CREATE TABLE inst_targets(inst_id INTEGER PRIMARY KEY, unit_id INTEGER,"
+        "  body_id INTEGER, how TEXT NOT NULL);"
+        "CREATE INDEX inst_targets_unit ON inst_targets(unit_id);"
+        "CREATE TABLE graph_units(body_id INTEGER PRIMARY KEY, unit_id INTEGER NOT NULL,"
+        "  is_default INTEGER NOT NULL, ninst INTEGER NOT NULL, testbench INTEGER NOT NULL);"
+        "CREATE INDEX graph_units_unit ON graph_units(unit_id);",
 };
 
 enum {
@@ -107,7 +135,7 @@ static const char *const stmt_sql[S__COUNT] = {
         [S_FLOW_INSERT] = "INSERT INTO flows(file_id, unit_id, scope_id, target, source, kind,"
                           " how, line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         [S_CHUNK_INSERT] = "INSERT INTO chunks(file_id, sym_id, unit_id, kind, line, end_line,"
-                           " text) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           " text, header) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         [S_REFS_GET] = "SELECT data FROM file_refs WHERE file_id = ?1",
         [S_REFS_DELETE] = "DELETE FROM file_refs WHERE file_id = ?1",
         [S_REFFILE_DELETE] = "DELETE FROM ref_files WHERE name_id = ?1 AND file_id = ?2",
@@ -272,6 +300,9 @@ int ra_store_open(ra_store **out, const char *path, bool readonly)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
+	rc = ra_fts_register(st->db);
+	if (rc)
+		goto fail;
 	if (!readonly) {
 		rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		              "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000;");
@@ -548,9 +579,31 @@ static bool next_ref(const unsigned char **p, const unsigned char *end, packed_r
 
 /* ---- writing ------------------------------------------------------------------------------ */
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* sorts ids[n] and drops repeats; returns the new count */
+static size_t unique_ids(int64_t *ids, size_t n)
+{
+	size_t k = 0;
+
+	qsort(ids, n, sizeof(*ids), cmp_id);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	return k;
+}
+
+/* removes a file's packed references and its (name, file) rows */
 static int delete_refs(ra_store *st, int64_t file_id)
 {
 	sqlite3_stmt *s = stmt(st, S_REFS_GET);
+	int64_t *ids = NULL;
+	size_t nids = 0;
 	int rc = RA_OK;
 
 	if (!s)
@@ -558,34 +611,31 @@ static int delete_refs(ra_store *st, int64_t file_id)
 	sqlite3_bind_int64(s, 1, file_id);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		const unsigned char *p = sqlite3_column_blob(s, 0);
-		const unsigned char *end = p + sqlite3_column_bytes(s, 0);
 		size_t n = (size_t)sqlite3_column_bytes(s, 0);
-		unsigned char *copy = ra_malloc(n ? n : 1);
+		const unsigned char *end = p + n;
 		packed_ref r = {0};
 
-		if (!copy) {
-			sqlite3_reset(s);
-			return RA_ENOMEM;
-		}
-		memcpy(copy, p, n);
-		sqlite3_reset(s);
-		p = copy;
-		end = copy + n;
-		while (!rc && next_ref(&p, end, &r)) {
-			sqlite3_stmt *d = stmt(st, S_REFFILE_DELETE);
-
-			if (!d) {
-				rc = RA_ERR;
-				break;
-			}
-			sqlite3_bind_int64(d, 1, r.name_id);
-			sqlite3_bind_int64(d, 2, file_id);
-			rc = step_done(st, d, "delete ref_files");
-		}
-		ra_free(copy);
-	} else {
-		sqlite3_reset(s);
+		/* every packed reference takes at least 4 bytes */
+		ids = ra_malloc((n / 4 + 1) * sizeof(*ids));
+		if (!ids)
+			rc = RA_ENOMEM;
+		while (ids && next_ref(&p, end, &r))
+			ids[nids++] = r.name_id;
 	}
+	sqlite3_reset(s);
+	nids = ids ? unique_ids(ids, nids) : 0;
+	for (size_t i = 0; !rc && i < nids; i++) {
+		sqlite3_stmt *d = stmt(st, S_REFFILE_DELETE);
+
+		if (!d) {
+			rc = RA_ERR;
+			break;
+		}
+		sqlite3_bind_int64(d, 1, ids[i]);
+		sqlite3_bind_int64(d, 2, file_id);
+		rc = step_done(st, d, "delete ref_files");
+	}
+	ra_free(ids);
 	if (rc)
 		return rc;
 	s = stmt(st, S_REFS_DELETE);
@@ -713,6 +763,7 @@ static int cmp_ref_pos(const void *a, const void *b)
 static int put_refs(ra_store *st, int64_t file_id, const ra_model *m)
 {
 	const ra_ref **sorted;
+	int64_t *ids;
 	char kbuf[512];
 	uint32_t line = 0;
 	sqlite3_stmt *s;
@@ -726,8 +777,12 @@ static int put_refs(ra_store *st, int64_t file_id, const ra_model *m)
 			return rc;
 	}
 	sorted = ra_malloc(m->nrefs * sizeof(*sorted));
-	if (!sorted)
+	ids = ra_malloc(m->nrefs * sizeof(*ids));
+	if (!sorted || !ids) {
+		ra_free(sorted);
+		ra_free(ids);
 		return RA_ENOMEM;
+	}
 	for (size_t i = 0; i < m->nrefs; i++)
 		sorted[i] = &m->refs[i];
 	qsort(sorted, m->nrefs, sizeof(*sorted), cmp_ref_pos);
@@ -746,18 +801,25 @@ static int put_refs(ra_store *st, int64_t file_id, const ra_model *m)
 		rc = rc ? rc : put_varint(&st->refbuf, r->span.col);
 		rc = rc ? rc : put_varint(&st->refbuf, (uint64_t)(scope + 1));
 		line = r->span.line;
-		if (!rc) {
+		ids[i] = id;
+	}
+	/* one (name, file) row per distinct name */
+	if (!rc) {
+		size_t n = unique_ids(ids, m->nrefs);
+
+		for (size_t i = 0; !rc && i < n; i++) {
 			s = stmt(st, S_REFFILE_INSERT);
 			if (!s) {
 				rc = RA_ERR;
 				break;
 			}
-			sqlite3_bind_int64(s, 1, id);
+			sqlite3_bind_int64(s, 1, ids[i]);
 			sqlite3_bind_int64(s, 2, file_id);
 			rc = step_done(st, s, "insert ref_files");
 		}
 	}
 	ra_free(sorted);
+	ra_free(ids);
 	if (rc)
 		return rc;
 	s = stmt(st, S_REFS_INSERT);
@@ -791,9 +853,9 @@ static void bind_id(sqlite3_stmt *s, int i, int64_t id)
 		sqlite3_bind_null(s, i);
 }
 
-static int put_flows_chunks(ra_store *st, int64_t file_id, const ra_model *m)
+static int put_flows_chunks(ra_store *st, int64_t file_id, const char *path, const ra_model *m)
 {
-	char tbuf[512], sbuf[512];
+	char tbuf[512], sbuf[512], header[1024];
 	int rc = RA_OK;
 
 	for (size_t i = 0; !rc && i < m->nflows; i++) {
@@ -826,6 +888,13 @@ static int put_flows_chunks(ra_store *st, int64_t file_id, const ra_model *m)
 		sqlite3_bind_int(s, 5, (int)c->span.line);
 		sqlite3_bind_int(s, 6, (int)c->span.end_line);
 		bind_text(s, 7, c->text ? c->text : "");
+		/* what lexical search weighs most (fts.h): "path unit kind" */
+		snprintf(header, sizeof(header), "%s %s %s", path,
+		         c->sym >= 0 && (size_t)c->sym < m->nsyms && st->unit_idx[c->sym] >= 0
+		                 ? m->syms[st->unit_idx[c->sym]].name
+		                 : "",
+		         c->kind);
+		bind_text(s, 8, header);
 		rc = step_done(st, s, "insert chunk");
 	}
 	return rc;
@@ -925,7 +994,7 @@ int ra_store_file_put(ra_store *st, ra_store_file *f, const ra_model *m)
 	rc = rc ? rc : put_conns(st, m);
 	rc = rc ? rc : put_refs(st, f->id, m);
 	rc = rc ? rc : put_rest(st, f->id, m);
-	rc = rc ? rc : put_flows_chunks(st, f->id, m);
+	rc = rc ? rc : put_flows_chunks(st, f->id, f->path, m);
 	return rc;
 }
 

@@ -14,7 +14,7 @@ apt_packages=(
   build-essential cmake pkg-config git
   libsqlite3-dev libfaiss-dev libopenblas-dev libcurl4-openssl-dev libjansson-dev libgit2-dev
   clang-format python3 time
-  yosys ghdl-common ghdl universal-ctags
+  yosys ghdl-common ghdl universal-ctags graphviz neovim
 )
 
 # name version integrity (as published in the registry's metadata)

@@ -73,3 +73,11 @@ if [ -x "$build/tests/bench/bench_retrieval" ]; then
     "$build/tests/bench/bench_retrieval" --rtlassist "$bin"
   fi
 fi
+
+if [ -x "$build/tests/bench/bench_graph" ]; then
+  echo; echo "== design graph: full re-resolve vs a cold index, trace latency (bench_graph)"
+  rm -rf "$ws/.rtlassist"
+  /usr/bin/time -f "%e" -o "$scratch/t" "$bin" index -C "$ws" > /dev/null
+  "$build/tests/bench/bench_graph" "$ws/.rtlassist/index.db" "$(cat "$scratch/t")" 200
+  "$bin" hierarchy -C "$ws" --json | python3 -c 'import json,sys; j=json.load(sys.stdin); n=lambda t: 1+sum(n(c) for c in t["children"]); print("tops %d, instance-tree nodes %d, unresolved %d" % (len(j["tops"]), sum(n(t) for t in j["tops"]), len(j["unresolved"])))'
+fi
