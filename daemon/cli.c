@@ -21,6 +21,7 @@ static const command commands[] = {
          "instance trees below the tops (or TOP), unresolved instances"},
         {"trace", ra_cmd_trace, "drivers or loads of a signal across the hierarchy; clock domains"},
         {"graph", ra_cmd_graph, "Graphviz picture of a unit's instance tree or dataflow"},
+        {"lsp", ra_cmd_lsp, "the Language Server over stdin/stdout (for editors)"},
         {"stats", ra_cmd_stats, "counts by kind and language, index size, last index time"},
         {"config", ra_cmd_config, "the settings in force, or every setting with its default"},
         {"doctor", ra_cmd_doctor, "check that every library rtlassist uses works on this machine"},

@@ -40,5 +40,6 @@ int ra_cmd_config(int argc, char **argv);
 int ra_cmd_hierarchy(int argc, char **argv);
 int ra_cmd_trace(int argc, char **argv);
 int ra_cmd_graph(int argc, char **argv);
+int ra_cmd_lsp(int argc, char **argv);
 
 #endif /* RA_CLI_H */

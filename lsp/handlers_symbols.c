@@ -1,0 +1,613 @@
+/*
+ * handlers_symbols.c - documentSymbol (hierarchical, from the document's model), workspace/symbol
+ * (fuzzy over a table of the workspace's units, subprograms, types, macros and package
+ * constants, rebuilt after every index run), call hierarchy over instantiation (incoming: where
+ * a unit is instantiated; outgoing: what it instantiates), and diagnostics.
+ */
+#define _GNU_SOURCE
+#include "lsp/lsp_internal.h"
+
+#include <ctype.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* LSP SymbolKind of a model kind */
+static int symbol_kind(const char *kind)
+{
+	static const struct {
+		const char *kind;
+		int lsp;
+	} map[] = {
+	        {"module", 2},       {"interface", 11},   {"program", 2},
+	        {"package", 4},      {"class", 5},        {"checker", 2},
+	        {"primitive", 2},    {"config", 2},       {"entity", 2},
+	        {"architecture", 5}, {"package_body", 4}, {"configuration", 2},
+	        {"context", 3},      {"port", 7},         {"parameter", 14},
+	        {"localparam", 14},  {"net", 13},         {"variable", 13},
+	        {"typedef", 26},     {"enum_member", 22}, {"struct_member", 8},
+	        {"function", 12},    {"task", 12},        {"instance", 19},
+	        {"generate", 3},     {"modport", 11},     {"macro", 14},
+	        {"component", 11},   {"process", 24},     {"alias", 13},
+	        {"attribute", 7},    {"file", 13},        {"clocking", 24},
+	        {"block", 3},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (lsp_kind_is(kind, map[i].kind))
+			return map[i].lsp;
+	return 13;
+}
+
+static bool span_before(ra_span a, ra_span b)
+{
+	return a.line < b.line || (a.line == b.line && a.col <= b.col);
+}
+
+int lsp_h_document_symbol(lsp_server *s, json_t *p, json_t **r, const char **msg)
+{
+	lsp_doc *d;
+	const ra_model *m;
+	json_t **objs, *root;
+	int code = lsp_doc_for(s, p, &d, msg);
+
+	if (code)
+		return code;
+	m = d->model;
+	root = json_array();
+	objs = ra_arena_calloc(s->arena, (m->nsyms ? m->nsyms : 1) * sizeof(*objs));
+	if (!objs) {
+		*r = root;
+		return 0;
+	}
+	for (size_t i = 0; i < m->nsyms; i++) {
+		const ra_sym *y = &m->syms[i];
+		const char *kind = ra_model_kind_name(y->kind);
+		const char *name = y->name && *y->name   ? y->name
+		                   : y->type && *y->type ? y->type
+		                                         : kind;
+		ra_span range = y->span, sel = y->name_span;
+		json_t *o;
+
+		/* the name must lie inside the range */
+		if (!span_before(range, sel) ||
+		    !span_before((ra_span){sel.end_line, sel.end_col, 0, 0},
+		                 (ra_span){range.end_line, range.end_col, 0, 0}))
+			sel = (ra_span){range.line, range.col, range.line, range.col};
+		o = json_pack("{s:s, s:i, s:o, s:o}", "name", name, "kind", symbol_kind(kind),
+		              "range", lsp_range(s, d->rel, range), "selectionRange",
+		              lsp_range(s, d->rel, sel));
+		json_object_set_new(
+		        o, "detail",
+		        json_string(y->dir && y->type
+		                            ? ra_arena_printf(s->arena, "%s %s", y->dir, y->type)
+		                    : y->type ? y->type
+		                              : kind));
+		objs[i] = o;
+		if (y->parent >= 0 && (size_t)y->parent < i && objs[y->parent]) {
+			json_t *kids = json_object_get(objs[y->parent], "children");
+
+			if (!kids) {
+				kids = json_array();
+				json_object_set_new(objs[y->parent], "children", kids);
+			}
+			json_array_append_new(kids, o);
+		} else {
+			json_array_append_new(root, o);
+		}
+	}
+	*r = root;
+	return 0;
+}
+
+/* ---- workspace/symbol --------------------------------------------------------------------- */
+
+void lsp_wsyms_invalidate(lsp_server *s)
+{
+	s->wsyms_valid = false;
+	ra_free(s->wsyms);
+	s->wsyms = NULL;
+	s->nwsyms = 0;
+	if (s->wsym_arena)
+		ra_arena_reset(s->wsym_arena);
+}
+
+static const char SQL_WSYMS[] =
+        "SELECT s.name, s.kind, f.path, f.lang, s.line, s.col, s.end_line, s.end_col, u.name"
+        " FROM symbols s JOIN files f ON f.id = s.file_id LEFT JOIN symbols u ON"
+        " u.id = s.unit_id WHERE s.unit_id = s.id OR s.kind IN ('function', 'task', 'typedef',"
+        " 'macro', 'component') OR (s.kind IN ('parameter', 'localparam', 'enum_member') AND"
+        " u.kind = 'package')";
+
+static void wsyms_build(lsp_server *s)
+{
+	struct sqlite3_stmt *st = lsp_stmt_get(s, SQL_WSYMS);
+	size_t cap = 0;
+
+	lsp_wsyms_invalidate(s);
+	if (!s->wsym_arena)
+		s->wsym_arena = ra_arena_new(0);
+	if (!st || !s->wsym_arena)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		lsp_wsym *w;
+
+		if (ra_grow((void **)&s->wsyms, &cap, s->nwsyms + 1, sizeof(*s->wsyms)))
+			break;
+		w = &s->wsyms[s->nwsyms++];
+		w->name = ra_arena_strdup(s->wsym_arena, (const char *)sqlite3_column_text(st, 0));
+		w->kind = ra_arena_strdup(s->wsym_arena, (const char *)sqlite3_column_text(st, 1));
+		w->rel = ra_arena_strdup(s->wsym_arena, (const char *)sqlite3_column_text(st, 2));
+		w->lang = (ra_lang)sqlite3_column_int(st, 3);
+		w->span = (ra_span){
+		        (uint32_t)sqlite3_column_int(st, 4), (uint32_t)sqlite3_column_int(st, 5),
+		        (uint32_t)sqlite3_column_int(st, 6), (uint32_t)sqlite3_column_int(st, 7)};
+		w->container = sqlite3_column_text(st, 8)
+		                       ? ra_arena_strdup(s->wsym_arena,
+		                                         (const char *)sqlite3_column_text(st, 8))
+		                       : NULL;
+		if (!w->name || !w->kind || !w->rel)
+			s->nwsyms--;
+	}
+	sqlite3_reset(st);
+	s->wsyms_valid = true;
+}
+
+/* fuzzy score of query against name (case-insensitive subsequence); 0 when no match */
+static int fuzzy(const char *q, const char *name)
+{
+	size_t nq = strlen(q), nn = strlen(name), qi = 0, gaps = 0, last = 0;
+	int score;
+
+	if (!nq)
+		return 1;
+	if (!strcasecmp(q, name))
+		return 10000;
+	if (!strncasecmp(q, name, nq))
+		return 5000 - (int)(nn - nq);
+	if (strcasestr(name, q))
+		return 3000 - (int)(nn - nq);
+	for (size_t i = 0; i < nn && qi < nq; i++)
+		if (tolower((unsigned char)name[i]) == tolower((unsigned char)q[qi])) {
+			if (qi && i > last + 1)
+				gaps++;
+			last = i;
+			qi++;
+		}
+	if (qi < nq)
+		return 0;
+	score = 1000 - (int)gaps * 50 - (int)(nn - nq);
+	return score > 1 ? score : 1;
+}
+
+typedef struct scored {
+	const lsp_wsym *w;
+	int score;
+} scored;
+
+static int scored_cmp(const void *a, const void *b)
+{
+	const scored *x = a, *y = b;
+	int c;
+
+	if (x->score != y->score)
+		return y->score - x->score;
+	c = strcmp(x->w->name, y->w->name);
+	return c ? c : strcmp(x->w->rel, y->w->rel);
+}
+
+#define WSYM_MAX 100
+
+int lsp_h_workspace_symbol(lsp_server *s, json_t *p, json_t **r, const char **msg)
+{
+	json_t *jq = json_object_get(p, "query");
+	const char *q = json_is_string(jq) ? json_string_value(jq) : "";
+	scored *hits;
+	size_t n = 0;
+	json_t *out = json_array();
+
+	(void)msg;
+	if (strlen(q) > 256) {
+		*msg = "query over 256 bytes";
+		json_decref(out);
+		return RA_RPC_INVALID_PARAMS;
+	}
+	if (!s->wsyms_valid)
+		wsyms_build(s);
+	hits = ra_malloc((s->nwsyms ? s->nwsyms : 1) * sizeof(*hits));
+	if (!hits) {
+		*r = out;
+		return 0;
+	}
+	for (size_t i = 0; i < s->nwsyms; i++) {
+		int sc = fuzzy(q, s->wsyms[i].name);
+
+		if (sc > 0)
+			hits[n++] = (scored){&s->wsyms[i], sc};
+	}
+	qsort(hits, n, sizeof(*hits), scored_cmp);
+	for (size_t i = 0; i < n && i < WSYM_MAX; i++) {
+		const lsp_wsym *w = hits[i].w;
+		json_t *o =
+		        json_pack("{s:s, s:i, s:o}", "name", w->name, "kind", symbol_kind(w->kind),
+		                  "location", lsp_location(s, w->rel, w->span));
+
+		if (w->container && strcmp(w->container, w->name) != 0)
+			json_object_set_new(o, "containerName", json_string(w->container));
+		json_array_append_new(out, o);
+	}
+	ra_free(hits);
+	*r = out;
+	return 0;
+}
+
+/* ---- call hierarchy ----------------------------------------------------------------------- */
+
+static json_t *call_item(lsp_server *s, const lsym *u)
+{
+	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:{s:s, s:i}}", "name", u->name, "kind",
+	                 symbol_kind(u->kind), "detail",
+	                 ra_arena_printf(s->arena, "%s in %s", u->kind, u->rel), "uri",
+	                 lsp_rel_uri(s, u->rel), "range", lsp_range(s, u->rel, u->span),
+	                 "selectionRange", lsp_range(s, u->rel, u->name_span), "data", "name",
+	                 u->name, "lang", (int)u->lang);
+}
+
+int lsp_h_call_prepare(lsp_server *s, json_t *p, json_t **r, const char **msg)
+{
+	lsp_doc *d;
+	size_t off;
+	uint32_t line, col;
+	lsyms res = {0};
+	const char *word;
+	lsym u;
+	bool found = false;
+	int code = lsp_doc_for(s, p, &d, msg);
+
+	if (code || (code = lsp_position(s, d, p, &off, &line, &col, msg)))
+		return code;
+	lsp_resolve(s, d, off, &res, &word);
+	for (size_t i = 0; i < res.n && !found; i++) {
+		if (lsp_kind_is_unit(res.v[i].kind) || lsp_kind_is(res.v[i].kind, "component")) {
+			u = res.v[i];
+			found = true;
+		} else if (lsp_kind_is(res.v[i].kind, "instance")) {
+			found = res.v[i].doc ? lsp_instance_unit(s, res.v[i].doc, res.v[i].idx, &u)
+			                     : lsp_q_best_unit(s, res.v[i].type, res.v[i].lang, &u);
+		}
+	}
+	if (!found) {
+		int32_t sc = lsp_model_unit_of(d->model, lsp_model_scope_at(d->model, line, col));
+
+		if (sc >= 0) {
+			lsym_from_model(s, &u, d, sc);
+			found = true;
+		}
+	}
+	if (found && lsp_kind_is(u.kind, "architecture") && u.type) {
+		lsym e;
+
+		if (lsp_q_best_unit(s, u.type, RA_LANG_VHDL, &e))
+			u = e;
+	}
+	*r = found ? json_pack("[o]", call_item(s, &u)) : json_null();
+	return 0;
+}
+
+static bool item_unit(lsp_server *s, json_t *p, lsym *u, const char **msg)
+{
+	json_t *item = json_object_get(p, "item");
+	json_t *data = json_object_get(item, "data");
+	const char *name = json_string_value(json_object_get(data, "name"));
+
+	if (!name)
+		name = json_string_value(json_object_get(item, "name"));
+	if (!name) {
+		*msg = "item.name missing";
+		return false;
+	}
+	if (!lsp_q_best_unit(s, name, (ra_lang)json_integer_value(json_object_get(data, "lang")),
+	                     u)) {
+		*msg = "unknown unit";
+		return false;
+	}
+	return true;
+}
+
+int lsp_h_call_incoming(lsp_server *s, json_t *p, json_t **r, const char **msg)
+{
+	lsym u;
+	lsyms inst = {0};
+	json_t *out, *groups;
+
+	if (!item_unit(s, p, &u, msg))
+		return RA_RPC_INVALID_PARAMS;
+	lsp_q_instances_of(s, u.name, u.lang, &inst);
+	out = json_array();
+	groups = json_object(); /* key: unit file + line -> entry */
+	for (size_t i = 0; i < inst.n; i++) {
+		lsym parent;
+		const char *key;
+		json_t *g;
+
+		if (lsp_q_unit_of(s, &inst.v[i], &parent) != RA_OK)
+			continue;
+		key = ra_arena_printf(s->arena, "%s:%u", parent.rel, parent.span.line);
+		g = json_object_get(groups, key);
+		if (!g) {
+			g = json_pack("{s:o, s:[]}", "from", call_item(s, &parent), "fromRanges");
+			json_object_set_new(groups, key, g);
+			json_array_append(out, g);
+		}
+		json_array_append_new(json_object_get(g, "fromRanges"),
+		                      lsp_range(s, inst.v[i].rel, inst.v[i].name_span));
+	}
+	json_decref(groups);
+	*r = out;
+	return 0;
+}
+
+int lsp_h_call_outgoing(lsp_server *s, json_t *p, json_t **r, const char **msg)
+{
+	lsym u;
+	lsyms inst = {0}, bodies = {0};
+	json_t *out, *groups;
+
+	if (!item_unit(s, p, &u, msg))
+		return RA_RPC_INVALID_PARAMS;
+	/* an entity's instances live in its architectures */
+	if (lsp_kind_is(u.kind, "entity")) {
+		for (size_t i = 0; i < s->ndocs; i++) {
+			const ra_model *m = s->docs[i]->model;
+
+			for (size_t k = 0; m && k < m->nsyms; k++)
+				if (m->syms[k].kind == RA_SYM_ARCHITECTURE &&
+				    lsp_name_eq(m->syms[k].type, u.name, RA_LANG_VHDL)) {
+					lsym a;
+
+					lsym_from_model(s, &a, s->docs[i], (int32_t)k);
+					lsyms_push(s, &bodies, &a);
+				}
+		}
+		{
+			static const char sql[] =
+			        "SELECT s.id, f.path FROM symbols s JOIN files f ON f.id = "
+			        "s.file_id WHERE"
+			        " s.kind = 'architecture' AND lower(s.type) = lower(?1)";
+			struct sqlite3_stmt *st = lsp_stmt_get(s, sql);
+
+			if (st) {
+				sqlite3_bind_text(st, 1, u.name, -1, SQLITE_TRANSIENT);
+				while (sqlite3_step(st) == SQLITE_ROW) {
+					lsym a = {0};
+
+					if (lsp_doc_by_rel(
+					            s, (const char *)sqlite3_column_text(st, 1)))
+						continue;
+					a.id = sqlite3_column_int64(st, 0);
+					a.idx = -1;
+					lsyms_push(s, &bodies, &a);
+				}
+				sqlite3_reset(st);
+			}
+		}
+	} else {
+		lsyms_push(s, &bodies, &u);
+	}
+	for (size_t i = 0; i < bodies.n; i++)
+		lsp_q_instances_in(s, &bodies.v[i], &inst);
+	out = json_array();
+	groups = json_object();
+	for (size_t i = 0; i < inst.n; i++) {
+		const lsym *y = &inst.v[i];
+		lsym t;
+		json_t *g;
+		const char *type = y->type ? y->type : "?";
+
+		if (y->doc ? !lsp_instance_unit(s, y->doc, y->idx, &t)
+		           : !lsp_q_best_unit(s, type, y->lang, &t))
+			continue; /* unresolved (or a gate): nothing to go to */
+		g = json_object_get(groups, t.name);
+		if (!g) {
+			g = json_pack("{s:o, s:[]}", "to", call_item(s, &t), "fromRanges");
+			json_object_set_new(groups, t.name, g);
+			json_array_append(out, g);
+		}
+		json_array_append_new(json_object_get(g, "fromRanges"),
+		                      lsp_range(s, y->rel, y->name_span));
+	}
+	json_decref(groups);
+	*r = out;
+	return 0;
+}
+
+/* ---- diagnostics -------------------------------------------------------------------------- */
+
+static bool is_gate(const char *t)
+{
+	static const char *const gates[] = {
+	        "and",  "nand",    "or",      "nor",    "xor",      "xnor",     "buf",
+	        "not",  "bufif0",  "bufif1",  "notif0", "notif1",   "pullup",   "pulldown",
+	        "tran", "tranif0", "tranif1", "rtran",  "rtranif0", "rtranif1", "nmos",
+	        "pmos", "rnmos",   "rpmos",   "cmos",   "rcmos",    NULL};
+
+	for (size_t i = 0; gates[i]; i++)
+		if (!strcmp(t, gates[i]))
+			return true;
+	return false;
+}
+
+static json_t *diag(lsp_server *s, lsp_doc *d, ra_span sp, int severity, const char *msg)
+{
+	return json_pack("{s:o, s:i, s:s, s:s}", "range", lsp_range(s, d->rel, sp), "severity",
+	                 severity, "source", "rtlassist", "message", msg);
+}
+
+/* the formal's span of a named connection */
+static ra_span formal_span(const lsp_doc *d, const ra_conn *c)
+{
+	ra_span sp = c->span;
+	size_t at = sp.line < d->lines.n ? d->lines.start[sp.line] + sp.col : d->text.len;
+
+	if (at < d->text.len && d->text.data[at] == '.')
+		sp.col++;
+	sp.end_line = sp.line;
+	sp.end_col = sp.col + (uint32_t)strlen(c->formal);
+	return sp;
+}
+
+/* what one diagnostics run already looked up: unit and interface per instantiated name */
+typedef struct unit_cache {
+	json_t *map; /* "dir:type" -> index in units */
+	lsyms units;
+	lsyms *ifaces;
+	bool *found;
+	size_t n, cap;
+} unit_cache;
+
+static bool cached_unit(lsp_server *s, lsp_doc *d, int32_t idx, unit_cache *uc, lsym *u,
+                        lsyms **iface)
+{
+	const ra_sym *y = &d->model->syms[idx];
+	const char *key = ra_arena_printf(s->arena, "%s:%s", y->dir ? y->dir : "", y->type);
+	json_t *hit = key ? json_object_get(uc->map, key) : NULL;
+	size_t i;
+
+	if (hit) {
+		i = (size_t)json_integer_value(hit);
+		*u = uc->units.v[i];
+		*iface = &uc->ifaces[i];
+		return uc->found[i];
+	}
+	if (uc->n == uc->cap) {
+		size_t nc = uc->cap ? uc->cap * 2 : 32;
+		lsyms *ni = ra_arena_calloc(s->arena, nc * sizeof(*ni));
+		bool *nf = ra_arena_calloc(s->arena, nc * sizeof(*nf));
+
+		if (!ni || !nf)
+			return false;
+		if (uc->n) {
+			memcpy(ni, uc->ifaces, uc->n * sizeof(*ni));
+			memcpy(nf, uc->found, uc->n * sizeof(*nf));
+		}
+		uc->ifaces = ni;
+		uc->found = nf;
+		uc->cap = nc;
+	}
+	i = uc->n++;
+	memset(u, 0, sizeof(*u));
+	uc->found[i] = lsp_instance_unit(s, d, idx, u);
+	if (uc->found[i])
+		lsp_q_interface(s, u, &uc->ifaces[i]);
+	lsyms_push(s, &uc->units, u);
+	json_object_set_new(uc->map, key, json_integer((json_int_t)i));
+	*iface = &uc->ifaces[i];
+	return uc->found[i];
+}
+
+static void check_instance(lsp_server *s, lsp_doc *d, int32_t idx, json_t *out, unit_cache *uc)
+{
+	const ra_model *m = d->model;
+	const ra_sym *y = &m->syms[idx];
+	lsyms *ifp, iface;
+	lsym u;
+	bool star = false, positional = false;
+	size_t nports = 0, npos = 0;
+
+	if (!y->type || !*y->type || (m->lang != RA_LANG_VHDL && is_gate(y->type)))
+		return;
+	if (!cached_unit(s, d, idx, uc, &u, &ifp)) {
+		const char *lib = y->value && strchr(y->value, '.') ? y->value : NULL;
+
+		/* a unit of a library outside the workspace is not ours to judge */
+		if (lib && strncasecmp(lib, "work.", 5) != 0)
+			return;
+		json_array_append_new(
+		        out,
+		        diag(s, d, y->span.line == y->name_span.line ? y->span : y->name_span, 1,
+		             ra_arena_printf(s->arena, "unknown unit '%s' instantiated", y->type)));
+		return;
+	}
+	iface = *ifp;
+	for (size_t i = 0; i < iface.n; i++)
+		nports += lsp_kind_is(iface.v[i].kind, "port");
+	for (size_t c = 0; c < m->nconns; c++) {
+		const ra_conn *cn = &m->conns[c];
+		bool known = false;
+
+		if (cn->inst != idx)
+			continue;
+		if (!cn->formal) {
+			positional |= !cn->is_param;
+			npos += !cn->is_param;
+			continue;
+		}
+		if (!strcmp(cn->formal, "*")) {
+			star = true;
+			continue;
+		}
+		for (size_t i = 0; i < iface.n && !known; i++)
+			known = lsp_kind_is(iface.v[i].kind, cn->is_param ? "parameter" : "port") &&
+			        lsp_name_eq(iface.v[i].name, cn->formal, u.lang);
+		if (!known)
+			json_array_append_new(
+			        out,
+			        diag(s, d, formal_span(d, cn), 1,
+			             ra_arena_printf(s->arena, "'%s' has no %s named '%s'", u.name,
+			                             cn->is_param ? (m->lang == RA_LANG_VHDL
+			                                                     ? "generic"
+			                                                     : "parameter")
+			                                          : "port",
+			                             cn->formal)));
+	}
+	if (positional && npos > nports && nports)
+		json_array_append_new(
+		        out,
+		        diag(s, d, y->name_span, 1,
+		             ra_arena_printf(s->arena, "%zu connections, but '%s' has %zu ports",
+		                             npos, u.name, nports)));
+	if (star || positional)
+		return;
+	for (size_t i = 0; i < iface.n; i++) {
+		const lsym *pt = &iface.v[i];
+		bool connected = false;
+
+		if (!lsp_kind_is(pt->kind, "port"))
+			continue;
+		/* VHDL inputs with a default may be left out */
+		if (u.lang == RA_LANG_VHDL && pt->value && pt->dir && !strcasecmp(pt->dir, "in"))
+			continue;
+		for (size_t c = 0; c < m->nconns && !connected; c++)
+			connected = m->conns[c].inst == idx && !m->conns[c].is_param &&
+			            m->conns[c].formal &&
+			            lsp_name_eq(m->conns[c].formal, pt->name, u.lang);
+		if (!connected)
+			json_array_append_new(
+			        out,
+			        diag(s, d, y->name_span, 2,
+			             ra_arena_printf(s->arena, "port '%s' of '%s' is not connected",
+			                             pt->name, u.name)));
+	}
+}
+
+json_t *lsp_diagnostics(lsp_server *s, lsp_doc *d)
+{
+	const ra_model *m = d->model;
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < m->ndiags && i < 200; i++)
+		json_array_append_new(out, diag(s, d, m->diags[i].span, 1, m->diags[i].message));
+	/* while the first index is being built, unknown units would be false alarms */
+	if (s->indexing || !lsp_store(s))
+		return out;
+	{
+		unit_cache uc = {.map = json_object()};
+
+		for (size_t i = 0; i < m->nsyms; i++)
+			if (m->syms[i].kind == RA_SYM_INSTANCE)
+				check_instance(s, d, (int32_t)i, out, &uc);
+		json_decref(uc.map);
+	}
+	return out;
+}

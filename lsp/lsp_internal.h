@@ -1,0 +1,239 @@
+/*
+ * lsp_internal.h - what the server loop (server.c) and the request handlers (handlers_*.c,
+ * query.c) share: the server object, open documents, symbols wherever they live, and helpers
+ * that turn them into LSP JSON. Private to lsp/.
+ *
+ * Everything here is used by the main thread only (it owns the documents, the read connection
+ * and the request arena); the reader and index threads talk to it through the queue in server.c.
+ */
+#ifndef RA_LSP_INTERNAL_H
+#define RA_LSP_INTERNAL_H
+
+#include "indexer/model.h"
+#include "indexer/store.h"
+#include "indexer/sv.h"
+#include "lsp/jsonrpc.h"
+#include "lsp/position.h"
+#include "lsp/server.h"
+
+#include <jansson.h>
+#include <pthread.h>
+
+/* an open document: the client's text overrides the file on disk */
+typedef struct lsp_doc {
+	char *uri;
+	char *abs; /* absolute path */
+	char *rel; /* workspace-relative path */
+	ra_lang lang;
+	ra_buf text;
+	ra_lines lines;
+	ra_model *model; /* parsed from text; rebuilt when dirty */
+	int32_t *units;  /* indexes of the model's design units */
+	size_t nunits, units_cap;
+	bool dirty;
+	bool open; /* opened by the client (else read from disk for one request) */
+	int64_t version;
+	int64_t mtime_ns; /* closed documents: of the file read */
+	uint64_t size;
+} lsp_doc;
+
+/* a file's text read from disk, kept for column conversion (UTF-16) and comments */
+typedef struct lsp_file {
+	char *rel;
+	char *text;
+	size_t len;
+	ra_lines lines;
+	bool ascii;
+	int64_t mtime_ns;
+	uint64_t size;
+} lsp_file;
+
+#define LSP_FILE_CACHE 512
+#define LSP_CLOSED_CACHE 8
+
+/* a name of the workspace/symbol table */
+typedef struct lsp_wsym {
+	const char *name, *kind, *rel, *container;
+	ra_span span;
+	ra_lang lang;
+} lsp_wsym;
+
+typedef struct lsp_item lsp_item; /* queue entry (server.c) */
+
+struct sqlite3_stmt;
+/* statements of the read connection, prepared once (query.c) */
+typedef struct lsp_stmt {
+	const char *sql; /* identity: a static string */
+	struct sqlite3_stmt *st;
+} lsp_stmt;
+#define LSP_NSTMT 32
+
+typedef struct lsp_server {
+	ra_lsp_opts opts;
+	ra_lsp_workspace ws;
+	bool have_ws;
+	ra_store *rd; /* read-only connection of the main thread; NULL until an index exists */
+	lsp_doc **docs;
+	size_t ndocs, docs_cap;
+	ra_sv_parser *svp;
+	ra_arena *arena; /* per request; reset after every reply */
+
+	bool utf16;
+	bool initialized, shutdown, done;
+	bool client_progress, client_snippets;
+	int exit_code;
+
+	/* queue between the threads, guarded by mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	lsp_item *head, *tail;
+	json_t *cancelled; /* array of id keys cancelled while queued or running */
+
+	/* the reader thread */
+	pthread_t reader;
+	bool reader_started;
+
+	/* the index worker: jobs under mu, woken by jobs_cv */
+	pthread_t indexer;
+	bool indexer_started;
+	pthread_cond_t jobs_cv;
+	json_t *jobs; /* array of path arrays; an empty array is a full run */
+	bool stop;
+	volatile int cancel_index;
+	int64_t progress_token;
+	bool indexing;
+
+	/* caches, rebuilt after every index run */
+	lsp_wsym *wsyms;
+	size_t nwsyms;
+	bool wsyms_valid;
+	ra_arena *wsym_arena;
+	lsp_doc *closed[LSP_CLOSED_CACHE]; /* files read from disk for requests, newest first */
+	lsp_file files[LSP_FILE_CACHE];
+	size_t next_file;
+
+	lsp_stmt stmts[LSP_NSTMT];
+	int64_t next_request_id; /* server -> client requests */
+	char current_key[96];    /* id key of the request being handled */
+	int wake[2];             /* written to stop the reader thread */
+} lsp_server;
+
+/* a symbol wherever it lives: an open document's model (doc set) or the store (id set) */
+typedef struct lsym {
+	const char *name, *kind, *type, *dir, *dims, *value;
+	const char *rel; /* workspace-relative file */
+	const char *unit;
+	ra_span name_span, span;
+	ra_lang lang;
+	int64_t id;      /* store id, 0 for model symbols */
+	int64_t unit_id; /* store id of the enclosing unit */
+	lsp_doc *doc;    /* model symbols: the document and the index in its model */
+	int32_t idx;
+} lsym;
+
+typedef struct lsyms {
+	lsym *v;
+	size_t n, cap;
+} lsyms;
+
+/* request handlers: fill *result (a new reference) or return an RPC error code with *msg */
+typedef int (*lsp_handler)(lsp_server *s, json_t *params, json_t **result, const char **msg);
+
+/* ---- server.c ------------------------------------------------------------------------------ */
+int lsp_send(lsp_server *s, json_t *msg); /* steals msg */
+void lsp_log(lsp_server *s, ra_log_level level, const char *fmt, ...) RA_PRINTF(3, 4);
+bool lsp_is_cancelled(lsp_server *s);
+ra_store *lsp_store(lsp_server *s);
+lsp_doc *lsp_doc_find(lsp_server *s, const char *uri);
+lsp_doc *lsp_doc_by_rel(lsp_server *s, const char *rel);
+/* the document a request names (open, or read from disk into a temporary document owned by
+ * the request); RPC error code and message when outside the workspace or unreadable */
+int lsp_doc_for(lsp_server *s, json_t *params, lsp_doc **out, const char **msg);
+/* parses a document if its text changed */
+int lsp_doc_model(lsp_server *s, lsp_doc *d);
+/* workspace-relative path of a URI; NULL when not a file inside the workspace */
+const char *lsp_uri_rel(lsp_server *s, const char *uri);
+const char *lsp_rel_uri(lsp_server *s, const char *rel);
+bool lsp_lang_of(lsp_server *s, const char *path, ra_lang *out);
+void lsp_publish_diagnostics(lsp_server *s, lsp_doc *d);
+
+/* position helpers: the byte offset of an LSP position in a document */
+int lsp_position(lsp_server *s, lsp_doc *d, json_t *params, size_t *offset, uint32_t *line,
+                 uint32_t *bcol, const char **msg);
+/* LSP range of a span in a workspace file (open document or disk) */
+json_t *lsp_range(lsp_server *s, const char *rel, ra_span sp);
+json_t *lsp_location(lsp_server *s, const char *rel, ra_span sp);
+/* true when the file's text is ASCII only (columns are the same in every encoding) */
+bool lsp_file_ascii(lsp_server *s, const char *rel);
+/* the text of a file (open document or disk); NULL when unreadable */
+const char *lsp_file_text(lsp_server *s, const char *rel, size_t *len, const ra_lines **lines);
+
+/* ---- query.c ------------------------------------------------------------------------------- */
+void lsyms_push(lsp_server *s, lsyms *l, const lsym *y);
+bool lsp_name_eq(const char *a, const char *b, ra_lang lang);
+void lsym_from_model(lsp_server *s, lsym *out, lsp_doc *d, int32_t idx);
+int32_t lsp_model_unit_of(const ra_model *m, int32_t idx);
+/* innermost model symbol whose extent holds (line, col) and that scopes names, -1 for none */
+int32_t lsp_model_scope_at(const ra_model *m, uint32_t line, uint32_t col);
+bool lsp_span_has(ra_span sp, uint32_t line, uint32_t col);
+/* design units named `name` (open documents first, then the store) */
+int lsp_q_units(lsp_server *s, const char *name, lsyms *out);
+/* every symbol named `name` */
+int lsp_q_find(lsp_server *s, const char *name, lsyms *out);
+/* direct children of a symbol, in declaration order */
+int lsp_q_children(lsp_server *s, const lsym *parent, lsyms *out);
+/* the ports and parameters of a unit (for a VHDL architecture: its entity's) */
+int lsp_q_interface(lsp_server *s, const lsym *unit, lsyms *out);
+/* instances anywhere of the unit named `name` */
+int lsp_q_instances_of(lsp_server *s, const char *name, ra_lang lang, lsyms *out);
+/* instances inside a unit (through generate scopes) */
+int lsp_q_instances_in(lsp_server *s, const lsym *unit, lsyms *out);
+/* the unit (as an lsym) enclosing a symbol */
+int lsp_q_unit_of(lsp_server *s, const lsym *y, lsym *out);
+/* the best unit named `name` for a use in language `lang` (same language first) */
+bool lsp_q_best_unit(lsp_server *s, const char *name, ra_lang lang, lsym *out);
+
+/* a statement of the read connection (SQL text must be static); NULL without an index */
+struct sqlite3_stmt *lsp_stmt_get(lsp_server *s, const char *sql);
+void lsp_query_release(lsp_server *s);
+/* the unit that instance `inst` of an open document's model instantiates */
+bool lsp_instance_unit(lsp_server *s, lsp_doc *d, int32_t inst, lsym *out);
+
+/* the identifier at a byte offset: its start and length; false when none */
+bool lsp_word_at(const char *text, size_t len, size_t off, size_t *start, size_t *n);
+/* what a name at a position denotes */
+int lsp_resolve(lsp_server *s, lsp_doc *d, size_t off, lsyms *out, const char **word);
+
+/* one-line signature of a symbol ("input logic [7:0] din") */
+const char *lsp_sym_decl(lsp_server *s, const lsym *y);
+/* a unit's full signature, with parameters and ports, as source-like text */
+const char *lsp_unit_signature(lsp_server *s, const lsym *unit);
+/* width in bits from a type text, or NULL when not computable */
+const char *lsp_width(lsp_server *s, const char *type, ra_lang lang);
+/* the comment right above a line of a file, NULL when none */
+const char *lsp_comment_above(lsp_server *s, const char *rel, uint32_t line, ra_lang lang);
+bool lsp_kind_is(const char *kind, const char *what);
+bool lsp_kind_is_unit(const char *kind);
+
+/* ---- handlers ------------------------------------------------------------------------------ */
+int lsp_h_definition(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_declaration(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_references(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_highlight(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_hover(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_document_symbol(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_workspace_symbol(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_completion(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_signature_help(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_call_prepare(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_call_incoming(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_call_outgoing(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_explain(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_hierarchy(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_trace(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_search(lsp_server *s, json_t *p, json_t **r, const char **m);
+/* diagnostics of a parsed document: syntax errors plus instance checks against the index */
+json_t *lsp_diagnostics(lsp_server *s, lsp_doc *d);
+void lsp_wsyms_invalidate(lsp_server *s);
+
+#endif /* RA_LSP_INTERNAL_H */

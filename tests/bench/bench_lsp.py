@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""bench_lsp.py - latency of `rtlassist lsp` on a real workspace: definition, hover, references
+and completion replayed at identifier positions of the workspace's largest files, the re-parse
+after a change to a 5,000-line file, and the server's memory. Figures are printed, never
+asserted.
+
+  bench_lsp.py RTLASSIST [WORKSPACE] [--files N] [--positions N]
+
+Without WORKSPACE a scratch copy of /usr/share/yosys and /usr/lib/ghdl/src is used (its index is
+built by the server at start, which is timed too)."""
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from lsp_client import Client  # noqa: E402
+
+EXTS = (".v", ".sv", ".svh", ".vh", ".vhd", ".vhdl")
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
+
+
+def rss_kb(pid, key):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bin")
+    ap.add_argument("workspace", nargs="?")
+    ap.add_argument("--files", type=int, default=20)
+    ap.add_argument("--positions", type=int, default=60)
+    a = ap.parse_args()
+    scratch = None
+    ws = a.workspace
+    if not ws:
+        scratch = tempfile.mkdtemp()
+        ws = os.path.join(scratch, "ws")
+        os.makedirs(ws)
+        for src, dst in (("/usr/share/yosys", "yosys"), ("/usr/lib/ghdl/src", "ghdl")):
+            if os.path.isdir(src):
+                shutil.copytree(src, os.path.join(ws, dst), symlinks=True)
+    ws = os.path.abspath(ws)
+    random.seed(1)
+    try:
+        env = dict(os.environ)
+        c = Client([a.bin, "lsp", "-C", ws], env=env)
+        t0 = time.monotonic()
+        c.initialize(ws)
+        c.wait_indexed(timeout=3600)
+        print("index at start: %.1f s" % (time.monotonic() - t0))
+        files = []
+        for d, dirs, names in os.walk(ws):
+            dirs[:] = [x for x in dirs if not x.startswith(".")]
+            for n in names:
+                if n.endswith(EXTS):
+                    p = os.path.join(d, n)
+                    files.append((os.path.getsize(p), p))
+        files.sort(reverse=True)
+        chosen = [p for _, p in files[:a.files]]
+        lat = {"definition": [], "hover": [], "references": [], "completion": []}
+        ident = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{2,}\b")
+        for path in chosen:
+            uri = "file://" + path
+            text = open(path, encoding="utf-8", errors="replace").read()
+            lang = "vhdl" if path.endswith((".vhd", ".vhdl")) else "systemverilog"
+            c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": lang,
+                                                               "version": 1, "text": text}})
+            lines = text.split("\n")
+            cands = [(i, m.start() + 1) for i, l in enumerate(lines)
+                     if not l.lstrip().startswith(("//", "--"))
+                     for m in ident.finditer(l) if l.isascii()]
+            for line, ch in random.sample(cands, min(a.positions, len(cands))):
+                pos = {"textDocument": {"uri": uri}, "position": {"line": line, "character": ch}}
+                for method, extra in (("definition", {}), ("hover", {}),
+                                      ("references", {"context": {"includeDeclaration": True}}),
+                                      ("completion", {})):
+                    p = dict(pos, **extra)
+                    t = time.monotonic()
+                    c.request("textDocument/" + method, p, timeout=60)
+                    lat[method].append((time.monotonic() - t) * 1000)
+        print("requests on %d files, %d positions each (ms):" % (len(chosen), a.positions))
+        for m, xs in lat.items():
+            if xs:
+                print("  %-11s n=%-5d p50 %6.2f  p99 %6.2f  max %6.2f" %
+                      (m, len(xs), pct(xs, 50), pct(xs, 99), max(xs)))
+        # re-parse after a change to a 5,000-line file
+        big = [p for _, p in files if p.endswith((".v", ".sv"))]
+        base = open(big[0], encoding="utf-8", errors="replace").read().split("\n")
+        body = []
+        while len(body) < 5000:
+            body += base
+        body = body[:5000]
+        uri = "file://" + os.path.join(ws, "bench_5000_lines.sv")
+        c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId":
+                                                           "systemverilog", "version": 1,
+                                                           "text": "\n".join(body)}})
+        sym = {"textDocument": {"uri": uri}}
+        c.request("textDocument/documentSymbol", sym)
+        plain, changed = [], []
+        for v in range(2, 42):
+            t = time.monotonic()
+            c.request("textDocument/documentSymbol", sym)
+            plain.append((time.monotonic() - t) * 1000)
+            c.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri, "version": v},
+                "contentChanges": [{"range": {"start": {"line": 2500, "character": 0},
+                                              "end": {"line": 2500, "character": 0}},
+                                    "text": " "}]})
+            t = time.monotonic()
+            c.request("textDocument/documentSymbol", sym)
+            changed.append((time.monotonic() - t) * 1000)
+        print("5000-line file (%d bytes): documentSymbol p50 %.2f ms; after a change p50 %.2f"
+              " p99 %.2f ms -> re-parse and diagnostics p50 %.2f ms" %
+              (len("\n".join(body)), pct(plain, 50), pct(changed, 50), pct(changed, 99),
+               pct(changed, 50) - pct(plain, 50)))
+        print("server memory: RSS %.1f MB, peak %.1f MB" %
+              (rss_kb(c.proc.pid, "VmRSS") / 1024.0, rss_kb(c.proc.pid, "VmHWM") / 1024.0))
+        c.close()
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
