@@ -1491,7 +1491,8 @@ static int build_ents(ra_graph *g, body_info *b)
 	for (size_t i = 0; i < b->nents; i++)
 		b->by_key[i] = (uint32_t)i;
 	sort_body = b;
-	qsort(b->by_key, b->nents, sizeof(*b->by_key), cmp_ent_key);
+	if (b->nents)
+		qsort(b->by_key, b->nents, sizeof(*b->by_key), cmp_ent_key);
 	sort_body = NULL;
 	b->ents_built = true;
 	return RA_OK;
