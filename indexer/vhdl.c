@@ -1146,6 +1146,11 @@ static void parse_use(parser *p, bool is_context)
 		if (is_context)
 			item = "*";
 		add_import(p, lib, pkg, item, a, last);
+		/* the package (or context) and the item named are uses of them; a library is not a
+		   design unit and gets no reference */
+		for (size_t k = lib ? 1 : 0; k < np; k++)
+			if (is_name(p->t[parts[k]].kind))
+				add_ref(p, parts[k]);
 	} while (accept(p, RA_VT_COMMA));
 	expect_semi(p);
 }
