@@ -138,15 +138,22 @@ static void print_params(const ra_graph_node *n)
 {
 	if (!n->nparams)
 		return;
+	/* a tree is read line by line: keep overrides to about 100 columns (--json has them all) */
+	size_t width = 0, i = 0;
+
 	printf(" #(");
-	for (size_t i = 0; i < n->nparams; i++) {
+	for (; i < n->nparams && width < 100; i++) {
 		const ra_graph_param *p = &n->params[i];
+		int w;
 
 		if (p->formal)
-			printf("%s%s=%s", i ? ", " : "", p->formal, p->actual ? p->actual : "");
+			w = printf("%s%s=%s", i ? ", " : "", p->formal, p->actual ? p->actual : "");
 		else
-			printf("%s%s", i ? ", " : "", p->actual ? p->actual : "");
+			w = printf("%s%s", i ? ", " : "", p->actual ? p->actual : "");
+		width += w > 0 ? (size_t)w : 0;
 	}
+	if (i < n->nparams)
+		printf(", ... %zu more", n->nparams - i);
 	printf(")");
 }
 
