@@ -6,11 +6,13 @@
 #include "indexer/fts.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Each migration takes the schema from version i to i + 1. Append; never edit a shipped step. */
 static const char *const migrations[] = {
@@ -244,6 +246,43 @@ static int user_version(ra_store *st, int *out)
 	return rc;
 }
 
+/* Every table the current schema has; an index missing one was made by another build. */
+static bool schema_complete(ra_store *st)
+{
+	static const char *const tables[] = {
+	        "meta",      "files",       "symbols", "conns",        "names",      "file_refs",
+	        "ref_files", "includes",    "imports", "diags",        "flows",      "chunks",
+	        "chunk_fts", "embed_cache", "vec_ids", "inst_targets", "graph_units"};
+	sqlite3_stmt *s = NULL;
+	size_t found = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1,
+	                       &s, NULL) != SQLITE_OK)
+		return false;
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, tables[i], -1, SQLITE_STATIC);
+		found += sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	return found == sizeof(tables) / sizeof(tables[0]);
+}
+
+/* removes a database and its WAL and shared-memory files */
+static int remove_db_files(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	char p[4200];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		if (unlink(p) != 0 && errno != ENOENT)
+			return ra_error_set(RA_ERR, "%s: %s", p, strerror(errno));
+	}
+	return RA_OK;
+}
+
 static int migrate(ra_store *st)
 {
 	const int latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
@@ -311,6 +350,22 @@ int ra_store_open(ra_store **out, const char *path, bool readonly)
 			goto fail;
 		}
 		rc = migrate(st);
+		if (!rc && !schema_complete(st)) {
+			/* made by a build whose schema differs under the same version: the index is a
+			   cache of the sources, so it is rebuilt rather than half used */
+			sqlite3_close(st->db);
+			st->db = NULL;
+			rc = remove_db_files(path);
+			if (!rc && sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
+			                           NULL) != SQLITE_OK)
+				rc = db_fail(st, "open");
+			if (!rc)
+				sqlite3_busy_timeout(st->db, 5000);
+			rc = rc ? rc : ra_fts_register(st->db);
+			rc = rc ? rc
+			        : exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+			rc = rc ? rc : migrate(st);
+		}
 		if (rc)
 			goto fail;
 	} else {
@@ -322,6 +377,11 @@ int ra_store_open(ra_store **out, const char *path, bool readonly)
 			        RA_EINVAL,
 			        "%s: schema version %d, expected %d (run `rtlassist index`)", path,
 			        v, RA_STORE_SCHEMA_VERSION);
+		if (!rc && !schema_complete(st))
+			rc = ra_error_set(
+			        RA_EINVAL,
+			        "%s: made by another build of rtlassist (run `rtlassist index`)",
+			        path);
 		if (rc)
 			goto fail;
 	}

@@ -244,6 +244,19 @@ RA_TEST(store_refuses_bad_databases)
 	RA_CHECK(ra_store_open(&st, path, true) == RA_ENOTFOUND);
 	RA_CHECK(strstr(ra_error_last(), "rtlassist index") != NULL);
 
+	/* same version, a table missing (another build's schema): readers refuse, writers rebuild */
+	RA_CHECK(ra_store_open(&st, path, false) == 0);
+	ra_store_close(st);
+	RA_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	RA_CHECK(sqlite3_exec(db, "DROP TABLE graph_units", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	RA_CHECK(ra_store_open(&st, path, true) == RA_EINVAL);
+	RA_CHECK(strstr(ra_error_last(), "rtlassist index") != NULL);
+	RA_CHECK(ra_store_open(&st, path, false) == 0);
+	ra_store_close(st);
+	RA_CHECK(ra_store_open(&st, path, true) == 0);
+	ra_store_close(st);
+
 	/* a newer schema than this build knows */
 	RA_CHECK(ra_store_open(&st, path, false) == 0);
 	ra_store_close(st);
