@@ -57,3 +57,10 @@ if [ -d "$repo/yosys/ice40" ] && [ -z "${DEMO_UNIT:-}" ]; then unit=SB_LUT4; fi
 show find -C "$repo" "$unit"
 show find -C "$repo" --refs "$unit"
 [ "$vhdl_name" = "-" ] || show find -C "$repo" "$vhdl_name"
+if [ -d "$repo/yosys/ice40" ] && [ -z "${DEMO_UNIT:-}" ]; then
+  show search -C "$repo" "dual port block ram" --top 5
+  show trace -C "$repo" O --unit SB_LUT4 --drivers
+else
+  show search -C "$repo" "${DEMO_QUERY:-fifo full flag}" --top 5
+fi
+show hierarchy -C "$repo" --depth 1
