@@ -356,13 +356,38 @@ static int write_result(const ra_index_opts *o, job *j, ra_index_summary *sum)
 }
 
 /* the vector channel after the run's commit; only cancelling is an error for the run */
+/* true when the vector index may lag the chunks: a run changed files since the last successful
+   vector update (the mark is committed with the first change), or the file is missing, or it was
+   made by another embedder */
+static bool vectors_due(const ra_index_opts *o, const ra_embedder *e)
+{
+	char *dirty = NULL;
+	bool due = ra_store_meta_get(o->store, "vectors.dirty", &dirty) != RA_OK ||
+	           strcmp(dirty, "0") != 0;
+
+	ra_free(dirty);
+	return due || access(o->vectors_path, R_OK) != 0 ||
+	       !ra_vectors_compatible(o->store, ra_embedder_id(e));
+}
+
 static int update_vectors(const ra_index_opts *o, ra_index_summary *out)
 {
 	ra_embedder *e = NULL;
 	ra_vectors_stats vs = {0};
 	int rc = ra_embedder_open(&e, o->embed);
 
+	/* a run over a few named files (an editor's save) must stay fast, and rewriting the
+	   vector file costs about 1 s on a large workspace: the mark stays set and the next full
+	   run catches up; meanwhile new chunks are found by the other channels */
+	if (!rc && (o->paths || !vectors_due(o, e))) {
+		if (o->paths)
+			ra_log(o->log, RA_LOG_DEBUG, "vectors: deferred to the next full run");
+		ra_embedder_close(e);
+		return RA_OK;
+	}
 	rc = rc ? rc : ra_vectors_update(o->store, o->vectors_path, e, o->log, o->cancel, &vs);
+	if (!rc)
+		rc = ra_store_meta_set(o->store, "vectors.dirty", "0");
 	ra_embedder_close(e);
 	out->vectors = vs.total;
 	out->embedded = vs.embedded;
@@ -458,6 +483,9 @@ int ra_index_run(const ra_index_opts *o, ra_index_summary *out)
 		rc = rc ? rc : ra_store_file_delete(o->store, old[io].id);
 		out->deleted++;
 	}
+	/* any change to chunks is committed after this mark, so vectors follow even after a kill */
+	if (!rc && (r.njobs || out->deleted))
+		rc = ra_store_meta_set(o->store, "vectors.dirty", "1");
 	if (rc)
 		goto out_rollback;
 

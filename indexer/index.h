@@ -44,7 +44,8 @@ typedef struct ra_index_opts {
 	void *payload;
 	volatile int *cancel; /* when non-NULL and set, the run stops at the next batch */
 	/* when set, only these files (workspace-relative or absolute inside it) are looked at:
-	   changed ones re-parsed, missing ones removed; no walk (editor saves, file watching) */
+	   changed ones re-parsed, missing ones removed; no walk (editor saves, file watching).
+	   The vector index is then left for the next full run (it is marked out of date). */
 	const char *const *paths;
 	size_t npaths;
 	/* the vector channel (vectors.h): after the run's last commit, chunks without a vector are

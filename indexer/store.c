@@ -55,7 +55,9 @@ static const char *const migrations[] = {
         "CREATE INDEX flows_file ON flows(file_id);"
         "CREATE INDEX flows_target ON flows(unit_id, target);"
         "CREATE INDEX flows_source ON flows(unit_id, source);"
-        "CREATE TABLE chunks(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, sym_id INTEGER,"
+        /* AUTOINCREMENT: a chunk id is never reused, so vectors keyed by id cannot go stale */
+        "CREATE TABLE chunks(id INTEGER PRIMARY KEY AUTOINCREMENT, file_id INTEGER NOT NULL, "
+        "sym_id INTEGER,"
         "  unit_id INTEGER, kind TEXT NOT NULL, line INTEGER, end_line INTEGER,"
         "  text TEXT NOT NULL, header TEXT NOT NULL DEFAULT '',"
         "  body TEXT GENERATED ALWAYS AS (text) VIRTUAL);"
@@ -250,9 +252,10 @@ static int user_version(ra_store *st, int *out)
 static bool schema_complete(ra_store *st)
 {
 	static const char *const tables[] = {
-	        "meta",      "files",       "symbols", "conns",        "names",      "file_refs",
-	        "ref_files", "includes",    "imports", "diags",        "flows",      "chunks",
-	        "chunk_fts", "embed_cache", "vec_ids", "inst_targets", "graph_units"};
+	        "meta",         "files",       "symbols",        "conns",       "names",
+	        "file_refs",    "ref_files",   "includes",       "imports",     "diags",
+	        "flows",        "chunks",      "chunk_fts",      "embed_cache", "vec_ids",
+	        "inst_targets", "graph_units", "sqlite_sequence"};
 	sqlite3_stmt *s = NULL;
 	size_t found = 0;
 

@@ -53,6 +53,7 @@ static ra_model *make_sv(const char *unit)
 	ra_model_add_ref(m, &(ra_ref){.name = "fifo", .scope = top, .span = at(2, 2, 4)});
 	ra_model_add_ref(m, &(ra_ref){.name = "clk", .scope = top, .span = at(4, 10, 3)});
 	ra_model_add_include(m, &(ra_include){.path = "defs.svh", .span = at(0, 0, 17)});
+	ra_model_add_chunk(m, &(ra_chunk){.kind = "signature", .sym = top, .text = "module top;"});
 	return m;
 }
 
@@ -183,14 +184,36 @@ RA_TEST(store_write_query_replace_delete)
 	RA_CHECK_INT(stats.conns, 2);
 	RA_CHECK_INT(stats.unresolved_includes, 0);
 
-	/* replace top.sv by a model naming the unit differently: old rows gone, id kept */
+	/* replace top.sv by a model naming the unit differently: old rows gone, id kept; its chunks
+	   get new ids, never reused ones (vectors are keyed by chunk id) */
 	int64_t old_id = f.id;
 	ra_model *m2 = make_sv("top2");
+	sqlite3_int64 max_chunk = 0;
+	{
+		sqlite3_stmt *q;
+
+		RA_CHECK(sqlite3_prepare_v2(ra_store__db(st), "SELECT max(id) FROM chunks", -1, &q,
+		                            NULL) == SQLITE_OK);
+		RA_CHECK(sqlite3_step(q) == SQLITE_ROW);
+		max_chunk = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
 	f.blob = "dd";
 	RA_CHECK(ra_store_begin(st) == 0);
 	RA_CHECK(ra_store_file_put(st, &f, m2) == 0);
 	RA_CHECK(ra_store_commit(st) == 0);
 	RA_CHECK_INT(f.id, old_id);
+	{
+		sqlite3_stmt *q;
+
+		RA_CHECK(sqlite3_prepare_v2(ra_store__db(st),
+		                            "SELECT min(id) FROM chunks WHERE file_id = ?1", -1, &q,
+		                            NULL) == SQLITE_OK);
+		sqlite3_bind_int64(q, 1, f.id);
+		RA_CHECK(sqlite3_step(q) == SQLITE_ROW);
+		RA_CHECK(sqlite3_column_int64(q, 0) > max_chunk);
+		sqlite3_finalize(q);
+	}
 	memset(&s, 0, sizeof(s));
 	RA_CHECK(ra_store_find(st, "top", NULL, collect, &s) == 0);
 	RA_CHECK_INT(s.n, 0);
