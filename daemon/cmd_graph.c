@@ -9,6 +9,7 @@
  */
 #define _DEFAULT_SOURCE
 #include "daemon/cli.h"
+#include "daemon/json_out.h"
 #include "daemon/workspace.h"
 #include "indexer/graph.h"
 
@@ -20,29 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static json_t *location(const char *file, ra_span s)
-{
-	return json_pack("{s:s, s:i, s:i, s:i, s:i}", "file", file, "line", (int)s.line + 1,
-	                 "column", (int)s.col + 1, "end_line", (int)s.end_line + 1, "end_column",
-	                 (int)s.end_col + 1);
-}
-
 static json_t *point(const char *file, uint32_t line, uint32_t col)
 {
-	return location(file, (ra_span){line, col, line, col});
-}
-
-static void set_opt(json_t *o, const char *key, const char *v)
-{
-	if (v)
-		json_object_set_new(o, key, json_string(v));
-}
-
-static void print_json(json_t *j)
-{
-	json_dumpf(j, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(j);
+	return ra_json_location(file, (ra_span){line, col, line, col});
 }
 
 /* the index and a graph handle over it; prints the error and returns false on failure */
@@ -102,8 +83,8 @@ static json_t *params_json(const ra_graph_node *n)
 	for (size_t i = 0; i < n->nparams; i++) {
 		json_t *p = json_pack("{s:i}", "position", n->params[i].position);
 
-		set_opt(p, "formal", n->params[i].formal);
-		set_opt(p, "actual", n->params[i].actual);
+		ra_json_set_opt(p, "formal", n->params[i].formal);
+		ra_json_set_opt(p, "actual", n->params[i].actual);
 		json_array_append_new(a, p);
 	}
 	return a;
@@ -113,18 +94,18 @@ static json_t *node_json(const ra_graph_node *n)
 {
 	json_t *o = json_pack("{s:s, s:s}", "name", n->inst ? n->inst : n->type, "path", n->path);
 
-	set_opt(o, "type", n->type);
-	set_opt(o, "unit", n->unit);
-	set_opt(o, "kind", n->kind);
-	set_opt(o, "language", n->lang);
-	set_opt(o, "architecture", n->arch);
-	set_opt(o, "how", n->how);
-	set_opt(o, "scope", n->scope);
+	ra_json_set_opt(o, "type", n->type);
+	ra_json_set_opt(o, "unit", n->unit);
+	ra_json_set_opt(o, "kind", n->kind);
+	ra_json_set_opt(o, "language", n->lang);
+	ra_json_set_opt(o, "architecture", n->arch);
+	ra_json_set_opt(o, "how", n->how);
+	ra_json_set_opt(o, "scope", n->scope);
 	if (n->nparams)
 		json_object_set_new(o, "parameters", params_json(n));
-	json_object_set_new(o, "location", location(n->file, n->span));
+	json_object_set_new(o, "location", ra_json_location(n->file, n->span));
 	if (n->unit_file)
-		json_object_set_new(o, "definition", location(n->unit_file, n->unit_span));
+		json_object_set_new(o, "definition", ra_json_location(n->unit_file, n->unit_span));
 	if (n->depth == 0)
 		json_object_set_new(o, "testbench", json_boolean(n->testbench));
 	if (n->recursive)
@@ -171,7 +152,8 @@ static int tree_node(const ra_graph_node *n, void *payload)
 			json_array_append_new(t->unres,
 			                      json_pack("{s:s, s:s, s:s, s:o}", "path", n->path,
 			                                "instance", n->inst, "type", n->type,
-			                                "location", location(n->file, n->span)));
+			                                "location",
+			                                ra_json_location(n->file, n->span)));
 
 		json_object_set_new(o, "children", kids);
 		if (n->depth == 0)
@@ -241,8 +223,9 @@ static int unresolved_node(const ra_graph_node *n, void *payload)
 
 	t->unresolved++;
 	if (t->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "path", n->path, "instance", n->inst,
-		                      "type", n->type, "location", location(n->file, n->span));
+		json_t *o =
+		        json_pack("{s:s, s:s, s:s, s:o}", "path", n->path, "instance", n->inst,
+		                  "type", n->type, "location", ra_json_location(n->file, n->span));
 
 		return json_array_append_new(t->stack[0], o) ? RA_ENOMEM : RA_OK;
 	}
@@ -310,7 +293,8 @@ int ra_cmd_hierarchy(int argc, char **argv)
 	}
 	if (!rc && top) {
 		if (o.json)
-			print_json(json_pack("{s:o, s:o}", "tops", t.tops, "unresolved", t.unres));
+			ra_json_print(
+			        json_pack("{s:o, s:o}", "tops", t.tops, "unresolved", t.unres));
 		else
 			json_decref(t.tops), json_decref(t.unres);
 		if (!o.json && t.unresolved)
@@ -322,7 +306,7 @@ int ra_cmd_hierarchy(int argc, char **argv)
 		t.stack[0] = unres;
 		rc = ra_graph_unresolved(g, unresolved_node, &t);
 		if (!rc && o.json)
-			print_json(json_pack("{s:o, s:o}", "tops", t.tops, "unresolved", unres));
+			ra_json_print(json_pack("{s:o, s:o}", "tops", t.tops, "unresolved", unres));
 		else
 			json_decref(unres), json_decref(t.tops);
 	} else {
@@ -395,7 +379,7 @@ static int domain_row(const ra_graph_domain *d, void *payload)
 		json_t *r = json_pack("{s:s, s:o}", "register", d->reg, "location",
 		                      point(d->file, d->line, d->col));
 
-		set_opt(r, "reset", d->reset);
+		ra_json_set_opt(r, "reset", d->reset);
 		if (!same) {
 			t->cur = json_array();
 			json_array_append_new(t->list, json_pack("{s:s, s:o}", "clock", d->clock,
@@ -478,7 +462,7 @@ int ra_cmd_trace(int argc, char **argv)
 
 		rc = ra_graph_domains(g, &u, domain_row, &d);
 		if (!rc && o.json)
-			print_json(json_pack("{s:s, s:o}", "unit", u.name, "domains", d.list));
+			ra_json_print(json_pack("{s:s, s:o}", "unit", u.name, "domains", d.list));
 		else
 			json_decref(d.list);
 		if (!rc && !d.n && !o.json)
@@ -488,11 +472,11 @@ int ra_cmd_trace(int argc, char **argv)
 
 		rc = ra_graph_trace(g, &u, signal, &to, trace_hit, &t, &truncated);
 		if (!rc && o.json)
-			print_json(json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:o}", "signal",
-			                     signal, "unit", u.name, "direction",
-			                     drivers ? "drivers" : "loads", "depth", to.max_depth,
-			                     "cone", to.cone, "truncated", truncated, "hits",
-			                     t.hits));
+			ra_json_print(json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:o}", "signal",
+			                        signal, "unit", u.name, "direction",
+			                        drivers ? "drivers" : "loads", "depth",
+			                        to.max_depth, "cone", to.cone, "truncated",
+			                        truncated, "hits", t.hits));
 		else
 			json_decref(t.hits);
 		if (!rc && !o.json && !t.n)

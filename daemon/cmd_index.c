@@ -4,6 +4,7 @@
  */
 #define _DEFAULT_SOURCE
 #include "daemon/cli.h"
+#include "daemon/json_out.h"
 #include "daemon/workspace.h"
 #include "indexer/index.h"
 #include "indexer/vectors.h"
@@ -165,9 +166,7 @@ int ra_cmd_index(int argc, char **argv)
 		                      (json_int_t)sum.with_errors, "units", (json_int_t)sum.units,
 		                      "symbols", (json_int_t)sum.symbols, "seconds", sum.seconds);
 
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(j);
+		ra_json_print(j);
 	} else {
 		printf("indexed %zu files (%zu parsed, %zu unchanged, %zu deleted, %zu skipped): "
 		       "%lld units, %lld symbols in %.2f s; %zu files with syntax errors\n",

@@ -8,6 +8,7 @@
  */
 #define _DEFAULT_SOURCE
 #include "daemon/cli.h"
+#include "daemon/json_out.h"
 #include "daemon/workspace.h"
 
 #include <jansson.h>
@@ -16,34 +17,20 @@
 #include <string.h>
 #include <time.h>
 
-static json_t *location(const char *file, ra_span s)
-{
-	return json_pack("{s:s, s:i, s:i, s:i, s:i}", "file", file, "line", (int)s.line + 1,
-	                 "column", (int)s.col + 1, "end_line", (int)s.end_line + 1, "end_column",
-	                 (int)s.end_col + 1);
-}
-
-/* adds key: string when the string is set */
-static void set_opt(json_t *o, const char *key, const char *v)
-{
-	if (v)
-		json_object_set_new(o, key, json_string(v));
-}
-
 static json_t *sym_json(const ra_store_sym *y)
 {
 	json_t *o =
 	        json_pack("{s:s, s:s, s:s}", "name", y->name, "kind", y->kind, "language", y->lang);
 
-	set_opt(o, "unit", y->unit);
-	set_opt(o, "parent", y->parent);
-	set_opt(o, "library", y->library);
-	set_opt(o, "type", y->type);
-	set_opt(o, "direction", y->dir);
-	set_opt(o, "dimensions", y->dims);
-	set_opt(o, "value", y->value);
-	json_object_set_new(o, "location", location(y->file, y->name_span));
-	json_object_set_new(o, "extent", location(y->file, y->span));
+	ra_json_set_opt(o, "unit", y->unit);
+	ra_json_set_opt(o, "parent", y->parent);
+	ra_json_set_opt(o, "library", y->library);
+	ra_json_set_opt(o, "type", y->type);
+	ra_json_set_opt(o, "direction", y->dir);
+	ra_json_set_opt(o, "dimensions", y->dims);
+	ra_json_set_opt(o, "value", y->value);
+	json_object_set_new(o, "location", ra_json_location(y->file, y->name_span));
+	json_object_set_new(o, "extent", ra_json_location(y->file, y->span));
 	return o;
 }
 
@@ -97,8 +84,8 @@ static int emit_ref(const ra_store_ref *r, void *payload)
 	if (e->json) {
 		json_t *o = json_object();
 
-		set_opt(o, "scope", r->scope);
-		json_object_set_new(o, "location", location(r->file, r->span));
+		ra_json_set_opt(o, "scope", r->scope);
+		json_object_set_new(o, "location", ra_json_location(r->file, r->span));
 		return json_array_append_new(e->list, o) ? RA_ENOMEM : RA_OK;
 	}
 	printf("%s:%u:%u: %s", r->file, r->span.line + 1, r->span.col + 1, r->name);
@@ -106,13 +93,6 @@ static int emit_ref(const ra_store_ref *r, void *payload)
 		printf("  [in %s]", r->scope);
 	putchar('\n');
 	return RA_OK;
-}
-
-static void print_json(json_t *j)
-{
-	json_dumpf(j, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(j);
 }
 
 /* opens the workspace's index read-only; prints the error and returns NULL on failure */
@@ -182,7 +162,7 @@ int ra_cmd_units(int argc, char **argv)
 	e.list = json_array();
 	rc = ra_store_units(st, emit_unit, &e);
 	if (!rc && o.json)
-		print_json(json_pack("{s:o}", "units", e.list));
+		ra_json_print(json_pack("{s:o}", "units", e.list));
 	else
 		json_decref(e.list);
 	if (rc)
@@ -231,8 +211,8 @@ int ra_cmd_find(int argc, char **argv)
 	rc = refs ? ra_store_refs(st, name, emit_ref, &e)
 	          : ra_store_find(st, name, kind, emit_sym, &e);
 	if (!rc && o.json)
-		print_json(json_pack("{s:s, s:o}", "name", name,
-		                     refs ? "references" : "definitions", e.list));
+		ra_json_print(json_pack("{s:s, s:o}", "name", name,
+		                        refs ? "references" : "definitions", e.list));
 	else
 		json_decref(e.list);
 	if (rc)
@@ -293,7 +273,7 @@ int ra_cmd_stats(int argc, char **argv)
 
 		json_object_set_new(j, "last_index_time",
 		                    when ? json_integer(strtoll(when, NULL, 10)) : json_null());
-		print_json(j);
+		ra_json_print(j);
 	} else {
 		printf("workspace    %s\n", ws->root);
 		printf("files        %lld (%.1f MB of source)", (long long)s.files,

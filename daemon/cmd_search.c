@@ -9,6 +9,7 @@
  */
 #define _DEFAULT_SOURCE
 #include "daemon/cli.h"
+#include "daemon/json_out.h"
 #include "daemon/workspace.h"
 #include "retriever/search.h"
 
@@ -176,9 +177,7 @@ int ra_cmd_search(int argc, char **argv)
 		for (size_t i = 0; i < r.n; i++)
 			json_array_append_new(list, hit_json(&r.hits[i]));
 		j = json_pack("{s:s, s:o}", "query", so.query, "results", list);
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(j);
+		ra_json_print(j);
 	} else {
 		for (size_t i = 0; i < r.n; i++) {
 			const ra_search_hit *h = &r.hits[i];
