@@ -153,100 +153,68 @@ static const char SQL_UNIT_NAMES[] =
 static const char SQL_MACROS[] = "SELECT DISTINCT name, value FROM symbols WHERE kind = 'macro'"
                                  " AND name LIKE ?1 || '%' ORDER BY name LIMIT 300";
 
+/* appends one connection per interface member, parameters or ports: VHDL `name => value`,
+   SystemVerilog `.name(value)`, commas between; a parameter's value is its default, a port's its
+   own name; in a snippet each value is a placeholder numbered from *n */
+static void put_connections(ra_buf *b, const lsyms *iface, bool ports, int count, bool vhdl,
+                            bool snip, int *n)
+{
+	int k = 0;
+
+	for (size_t i = 0; i < iface->n; i++) {
+		const lsym *y = &iface->v[i];
+		const char *value = !ports && y->value ? y->value : y->name;
+		const char *sep;
+
+		if (lsp_kind_is(y->kind, "port") != ports)
+			continue;
+		sep = ++k < count ? "," : "";
+		ra_buf_printf(b, vhdl ? "    %s => " : "  .%s(", y->name);
+		if (snip)
+			ra_buf_printf(b, "${%d:%s}", (*n)++, value);
+		else
+			ra_buf_puts(b, value);
+		ra_buf_printf(b, "%s%s\n", vhdl ? "" : ")", sep);
+	}
+}
+
 /* an instantiation template of `u`, as a snippet (placeholders) or plain text */
-static const char *template_of(lsp_server *s, const lsym *u, bool vhdl_use, const char *label,
-                               bool entity_written)
+static const char *template_of(lsp_server *s, const lsym *u, bool vhdl)
 {
 	lsyms iface = {0};
 	ra_buf b;
 	const char *out;
-	int n = 1, np = 0, nq = 0, k;
+	int n = 1, np = 0, nq = 0;
 	bool snip = s->client_snippets;
 
 	lsp_q_interface(s, u, &iface);
 	for (size_t i = 0; i < iface.n; i++)
 		lsp_kind_is(iface.v[i].kind, "port") ? nq++ : np++;
 	ra_buf_init(&b, 1u << 20);
-	if (vhdl_use) {
-		if (!entity_written && !label)
-			ra_buf_printf(&b, "%s", u->name);
-		else
-			ra_buf_printf(&b, "%s", u->name);
+	ra_buf_puts(&b, u->name);
+	if (vhdl) {
 		if (np) {
 			ra_buf_puts(&b, "\n  generic map (\n");
-			k = 0;
-			for (size_t i = 0; i < iface.n; i++) {
-				const lsym *y = &iface.v[i];
-
-				if (!lsp_kind_is(y->kind, "parameter"))
-					continue;
-				if (snip)
-					ra_buf_printf(&b, "    %s => ${%d:%s}%s\n", y->name, n++,
-					              y->value ? y->value : y->name,
-					              ++k < np ? "," : "");
-				else
-					ra_buf_printf(&b, "    %s => %s%s\n", y->name,
-					              y->value ? y->value : y->name,
-					              ++k < np ? "," : "");
-			}
+			put_connections(&b, &iface, false, np, true, snip, &n);
 			ra_buf_puts(&b, "  )");
 		}
 		if (nq) {
 			ra_buf_puts(&b, "\n  port map (\n");
-			k = 0;
-			for (size_t i = 0; i < iface.n; i++) {
-				const lsym *y = &iface.v[i];
-
-				if (!lsp_kind_is(y->kind, "port"))
-					continue;
-				if (snip)
-					ra_buf_printf(&b, "    %s => ${%d:%s}%s\n", y->name, n++,
-					              y->name, ++k < nq ? "," : "");
-				else
-					ra_buf_printf(&b, "    %s => %s%s\n", y->name, y->name,
-					              ++k < nq ? "," : "");
-			}
+			put_connections(&b, &iface, true, nq, true, snip, &n);
 			ra_buf_puts(&b, "  )");
 		}
 		ra_buf_puts(&b, ";");
 	} else {
-		ra_buf_printf(&b, "%s", u->name);
 		if (np) {
 			ra_buf_puts(&b, " #(\n");
-			k = 0;
-			for (size_t i = 0; i < iface.n; i++) {
-				const lsym *y = &iface.v[i];
-
-				if (!lsp_kind_is(y->kind, "parameter"))
-					continue;
-				if (snip)
-					ra_buf_printf(&b, "  .%s(${%d:%s})%s\n", y->name, n++,
-					              y->value ? y->value : y->name,
-					              ++k < np ? "," : "");
-				else
-					ra_buf_printf(&b, "  .%s(%s)%s\n", y->name,
-					              y->value ? y->value : y->name,
-					              ++k < np ? "," : "");
-			}
+			put_connections(&b, &iface, false, np, false, snip, &n);
 			ra_buf_puts(&b, ")");
 		}
 		if (snip)
 			ra_buf_printf(&b, " ${%d:u_%s} (\n", n++, u->name);
 		else
 			ra_buf_printf(&b, " u_%s (\n", u->name);
-		k = 0;
-		for (size_t i = 0; i < iface.n; i++) {
-			const lsym *y = &iface.v[i];
-
-			if (!lsp_kind_is(y->kind, "port"))
-				continue;
-			if (snip)
-				ra_buf_printf(&b, "  .%s(${%d:%s})%s\n", y->name, n++, y->name,
-				              ++k < nq ? "," : "");
-			else
-				ra_buf_printf(&b, "  .%s(%s)%s\n", y->name, y->name,
-				              ++k < nq ? "," : "");
-		}
+		put_connections(&b, &iface, true, nq, false, snip, &n);
 		ra_buf_puts(&b, ");");
 	}
 	out = ra_arena_strdup(s->arena, b.data ? b.data : "");
@@ -254,22 +222,21 @@ static const char *template_of(lsp_server *s, const lsym *u, bool vhdl_use, cons
 	return out;
 }
 
-static void add_unit_template(items *it, const lsym *u, bool vhdl, bool entity_written)
+static void add_unit_template(items *it, const lsym *u, bool vhdl)
 {
 	json_t *o = add(it, u->name, 15,
 	                ra_arena_printf(it->s->arena, "%s %s — instantiate", u->kind, u->rel));
 
 	if (!o)
 		return;
-	json_object_set_new(o, "insertText",
-	                    json_string(template_of(it->s, u, vhdl, NULL, entity_written)));
+	json_object_set_new(o, "insertText", json_string(template_of(it->s, u, vhdl)));
 	json_object_set_new(o, "insertTextFormat", json_integer(it->s->client_snippets ? 2 : 1));
 	json_object_set_new(o, "sortText",
 	                    json_string(ra_arena_printf(it->s->arena, "0%s", u->name)));
 }
 
 /* units whose name starts with the prefix (open documents and the store) */
-static void add_units(items *it, bool templates, bool vhdl, bool entity_written)
+static void add_units(items *it, bool templates, bool vhdl)
 {
 	lsp_server *s = it->s;
 	struct sqlite3_stmt *st = lsp_stmt_get(s, SQL_UNIT_NAMES);
@@ -318,7 +285,7 @@ static void add_units(items *it, bool templates, bool vhdl, bool entity_written)
 			continue;
 		}
 		if (lsp_q_best_unit(s, name, vhdl ? RA_LANG_VHDL : RA_LANG_SV, &u))
-			add_unit_template(it, &u, vhdl, entity_written);
+			add_unit_template(it, &u, vhdl);
 	}
 	json_decref(names);
 }
@@ -452,7 +419,7 @@ int lsp_h_completion(lsp_server *s, json_t *p, json_t **r, const char **msg)
 	case RA_CC_LIBRARY_UNIT:
 		if (!strcasecmp(cc.target, "work") || !strcasecmp(cc.target, "ieee") ||
 		    !strcasecmp(cc.target, "std"))
-			add_units(&it, cc.vhdl_entity, true, true);
+			add_units(&it, cc.vhdl_entity, true);
 		else
 			add_package(&it, cc.target); /* pkg.item */
 		break;
@@ -467,10 +434,10 @@ int lsp_h_completion(lsp_server *s, json_t *p, json_t **r, const char **msg)
 	case RA_CC_CALL:
 	case RA_CC_IDENT:
 		if (cc.statement_start)
-			add_units(&it, true, vhdl, false);
+			add_units(&it, true, vhdl);
 		add_scope(&it, d, line, col);
 		if (!cc.statement_start && cc.prefix[0])
-			add_units(&it, false, vhdl, false);
+			add_units(&it, false, vhdl);
 		break;
 	}
 	*r = json_pack("{s:b, s:o}", "isIncomplete", it.incomplete, "items", it.arr);
