@@ -15,6 +15,7 @@
 #include "lsp/jsonrpc.h"
 #include "lsp/position.h"
 #include "lsp/server.h"
+#include "retriever/gen.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -58,7 +59,8 @@ typedef struct lsp_wsym {
 	ra_lang lang;
 } lsp_wsym;
 
-typedef struct lsp_item lsp_item; /* queue entry (server.c) */
+typedef struct lsp_item lsp_item;       /* queue entry (server.c) */
+typedef struct lsp_gen_job lsp_gen_job; /* a model request in flight (gen_job.c) */
 
 struct sqlite3_stmt;
 /* statements of the read connection, prepared once (query.c) */
@@ -115,7 +117,12 @@ typedef struct lsp_server {
 	lsp_stmt stmts[LSP_NSTMT];
 	int64_t next_request_id; /* server -> client requests */
 	char current_key[96];    /* id key of the request being handled */
-	int wake[2];             /* written to stop the reader thread */
+	json_t *current_id;      /* and its id (borrowed from the message) */
+
+	/* model requests in flight (gen_job.c), guarded by mu */
+	lsp_gen_job *gen_jobs;
+	size_t ngen_jobs;
+	int wake[2]; /* written to stop the reader thread */
 } lsp_server;
 
 /* a symbol wherever it lives: an open document's model (doc set) or the store (id set) */
@@ -214,6 +221,47 @@ const char *lsp_width(lsp_server *s, const char *type, ra_lang lang);
 const char *lsp_comment_above(lsp_server *s, const char *rel, uint32_t line, ra_lang lang);
 bool lsp_kind_is(const char *kind, const char *what);
 bool lsp_kind_is_unit(const char *kind);
+
+/* ---- gen_job.c: model requests off the main thread ---------------------------------------- */
+
+/* a handler's return when its reply will be sent later, by a model job */
+#define LSP_DEFERRED 1
+
+typedef struct lsp_gen_spec {
+	const ra_generator *g;
+	const ra_gen_request *req; /* deep-copied by lsp_gen_start */
+	const char *tag;           /* a new job with the same tag cancels the older one, or NULL */
+	int delay_ms;              /* wait this long before contacting the model (debounce) */
+	json_t *progress_token;    /* borrowed; if set, each piece of text is sent as it arrives:
+	                              $/progress {"token": T, "value": {"delta": "<text>"}} */
+	/* runs on the main thread when generation ends (code 0, RA_ECANCELLED when superseded or
+	   shut down, or an error with err); builds the reply: returns 0 and *result, or a JSON-RPC
+	   error code and *msg (static or s->arena) */
+	int (*finish)(lsp_server *s, json_t *ctx, const char *text, size_t len, int code,
+	              const char *err, json_t **result, const char **msg);
+	json_t *ctx; /* the handler's state for finish; the job takes this reference */
+} lsp_gen_spec;
+
+/*
+ * Starts a model request answering the request being handled: the reply is sent by the job when
+ * generation ends; `$/cancelRequest` on that request cancels the model call (the client then
+ * gets RequestCancelled). Returns LSP_DEFERRED, which the handler returns, or a JSON-RPC error
+ * code with *msg (spec->ctx is released then too).
+ */
+int lsp_gen_start(lsp_server *s, const lsp_gen_spec *spec, const char **msg);
+/* cancels every job (shutdown) and waits for their threads */
+void lsp_gen_stop_all(lsp_server *s);
+/* server.c hands the job's queue items back to gen_job.c on the main thread */
+void lsp_gen__text(lsp_server *s, lsp_gen_job *job, const char *text, size_t len);
+void lsp_gen__done(lsp_server *s, lsp_gen_job *job);
+/* and gen_job.c posts them from its threads: a piece of text (copied), and the end through an
+ * item allocated when the job starts, so that the end always reaches the main thread */
+void lsp__post_gen_text(lsp_server *s, lsp_gen_job *job, const char *text, size_t len);
+lsp_item *lsp__gen_done_item(lsp_gen_job *job);
+void lsp__post_item(lsp_server *s, lsp_item *it); /* steals it */
+void lsp__item_free(lsp_item *it);
+/* with s->mu held: marks the jobs answering request `key` cancelled by the client */
+void lsp_gen__cancel_key_locked(lsp_server *s, const char *key);
 
 /* ---- handlers ------------------------------------------------------------------------------ */
 int lsp_h_definition(lsp_server *s, json_t *p, json_t **r, const char **m);

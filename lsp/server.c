@@ -26,7 +26,9 @@ typedef enum {
 	IT_EOF,          /* end of input */
 	IT_INDEX_BEGIN,  /* the worker started a full run */
 	IT_INDEX_REPORT, /* done/total of that run */
-	IT_INDEXED       /* the worker finished a run (rc, text) */
+	IT_INDEXED,      /* the worker finished a run (rc, text) */
+	IT_GEN_TEXT,     /* a model job's piece of text (job, dyn) */
+	IT_GEN_DONE      /* a model job ended (job) */
 } item_kind;
 
 struct lsp_item {
@@ -39,6 +41,9 @@ struct lsp_item {
 	size_t done, total;
 	int rc;
 	char text[256];
+	lsp_gen_job *job;
+	char *dyn; /* IT_GEN_TEXT */
+	size_t dynlen;
 };
 
 #define MAX_CANCELLED 256
@@ -67,6 +72,7 @@ static void item_free(lsp_item *it)
 	if (!it)
 		return;
 	ra_rpc_msg_clear(&it->msg);
+	ra_free(it->dyn);
 	ra_free(it);
 }
 
@@ -79,6 +85,7 @@ static void cancel_locked(lsp_server *s, lsp_item *list, const char *key)
 	for (lsp_item *it = s->head; it; it = it->next)
 		if (it->kind == IT_MSG && !strcmp(it->key, key))
 			it->cancelled = true;
+	lsp_gen__cancel_key_locked(s, key);
 	if (json_array_size(s->cancelled) >= MAX_CANCELLED)
 		json_array_remove(s->cancelled, 0);
 	json_array_append_new(s->cancelled, json_string(key));
@@ -100,6 +107,45 @@ bool lsp_is_cancelled(lsp_server *s)
 	}
 	pthread_mutex_unlock(&s->mu);
 	return hit;
+}
+
+void lsp__post_gen_text(lsp_server *s, lsp_gen_job *job, const char *text, size_t len)
+{
+	lsp_item *it = ra_calloc(1, sizeof(*it));
+
+	if (it && !(it->dyn = ra_malloc(len + 1))) {
+		ra_free(it);
+		it = NULL;
+	}
+	if (!it)
+		return; /* a piece lost to OOM: the client sees less streamed text, no more */
+	it->kind = IT_GEN_TEXT;
+	it->job = job;
+	memcpy(it->dyn, text, len);
+	it->dyn[len] = '\0';
+	it->dynlen = len;
+	queue_post(s, it);
+}
+
+lsp_item *lsp__gen_done_item(lsp_gen_job *job)
+{
+	lsp_item *it = ra_calloc(1, sizeof(*it));
+
+	if (it) {
+		it->kind = IT_GEN_DONE;
+		it->job = job;
+	}
+	return it;
+}
+
+void lsp__post_item(lsp_server *s, lsp_item *it)
+{
+	queue_post(s, it);
+}
+
+void lsp__item_free(lsp_item *it)
+{
+	item_free(it);
 }
 
 /* ---- the reader thread -------------------------------------------------------------------- */
@@ -1087,6 +1133,7 @@ static void request(lsp_server *s, lsp_item *it)
 		return;
 	}
 	snprintf(s->current_key, sizeof(s->current_key), "%s", it->key);
+	s->current_id = id;
 	if (!strcmp(method, "initialize")) {
 		code = initialize(s, params, &result, &msg);
 	} else if (!s->initialized) {
@@ -1122,6 +1169,9 @@ static void request(lsp_server *s, lsp_item *it)
 		msg = "cancelled";
 	}
 	s->current_key[0] = '\0';
+	s->current_id = NULL;
+	if (code == LSP_DEFERRED)
+		return; /* a model job replies when it ends (gen_job.c) */
 	if (code)
 		lsp_send(s, ra_rpc_error(id, code, msg));
 	else
@@ -1209,6 +1259,12 @@ static void handle(lsp_server *s, lsp_item *it)
 		         ra_arena_printf(s->arena, "%zu/%zu files", it->done, it->total),
 		         it->total ? (int)(it->done * 100 / it->total) : 0);
 		break;
+	case IT_GEN_TEXT:
+		lsp_gen__text(s, it->job, it->dyn, it->dynlen);
+		break;
+	case IT_GEN_DONE:
+		lsp_gen__done(s, it->job);
+		break;
 	case IT_INDEXED:
 		if (it->rc)
 			lsp_log(s, RA_LOG_WARN, "indexing failed: %s", it->text);
@@ -1270,6 +1326,7 @@ int ra_lsp_serve(const ra_lsp_opts *opts)
 	}
 	code = s->exit_code;
 
+	lsp_gen_stop_all(s);
 	if (s->indexer_started) {
 		pthread_mutex_lock(&s->mu);
 		s->stop = true;

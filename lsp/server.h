@@ -18,6 +18,7 @@
 #define RA_LSP_SERVER_H
 
 #include "indexer/index.h"
+#include "retriever/gen.h"
 
 typedef struct ra_lsp_workspace {
 	const char *root;    /* absolute */
@@ -41,6 +42,9 @@ typedef struct ra_lsp_opts {
 	const ra_logger *log; /* never stdout */
 	size_t max_frame;     /* body cap; 0: RA_FRAME_BODY_MAX */
 	bool no_index;        /* only read the index, never write it */
+	/* language models (retriever/gen.h), NULL when none is configured: nothing is sent */
+	const ra_generator *complete; /* fill-in-the-middle: inline completion */
+	const ra_generator *chat;     /* conversation: prose explanations */
 } ra_lsp_opts;
 
 /*
