@@ -457,6 +457,22 @@ int ra_store_rollback(ra_store *st)
 	return exec(st, "ROLLBACK");
 }
 
+int ra_store_read_begin(ra_store *st)
+{
+	return exec(st, "BEGIN");
+}
+
+void ra_store_read_end(ra_store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return;
+	for (sqlite3_stmt *q = sqlite3_next_stmt(st->db, NULL); q; q = sqlite3_next_stmt(st->db, q))
+		sqlite3_reset(q);
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
 /* ---- names -------------------------------------------------------------------------------- */
 
 static uint64_t hash_str(const char *s)

@@ -48,6 +48,13 @@ int ra_store_begin(ra_store *st);
 int ra_store_commit(ra_store *st);
 int ra_store_rollback(ra_store *st);
 
+/* A read snapshot (BEGIN / COMMIT) around a batch of queries: one consistent view of the index,
+ * and the WAL's shared lock taken once instead of once per statement — a reader running
+ * thousands of small statements for one request (LSP references) spends more on the lock than
+ * on the queries otherwise. read_end resets statements still running before it commits. */
+int ra_store_read_begin(ra_store *st);
+void ra_store_read_end(ra_store *st);
+
 /* What the store knows about one file. Strings are borrowed from the caller's arena. */
 typedef struct ra_store_file {
 	int64_t id;

@@ -97,9 +97,16 @@ int lsp_h_declaration(lsp_server *s, json_t *p, json_t **r, const char **m)
 
 /* ---- references --------------------------------------------------------------------------- */
 
+/* a reference found: sorted, deduplicated and turned into JSON once at the end */
+typedef struct ref_hit {
+	const char *rel; /* in the request arena or a model */
+	ra_span sp;
+} ref_hit;
+
 typedef struct ref_list {
 	lsp_server *s;
-	json_t *arr;
+	ref_hit *v;
+	size_t cap;
 	const char *only_rel; /* highlight: this document only */
 	const char *rel;      /* local mode: refs in this file ... */
 	ra_span region[8];    /* ... inside one of these spans */
@@ -124,8 +131,23 @@ static void add_ref(ref_list *rl, const char *rel, ra_span sp)
 		return;
 	if (!in_region(rl, rel, sp))
 		return;
-	json_array_append_new(rl->arr, lsp_location(rl->s, rel, sp));
-	rl->n++;
+	if (rl->n == rl->cap) {
+		size_t cap = rl->cap ? rl->cap * 2 : 256;
+		ref_hit *v = ra_arena_alloc(rl->s->arena, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		if (rl->n)
+			memcpy(v, rl->v, rl->n * sizeof(*v));
+		rl->v = v;
+		rl->cap = cap;
+	}
+	/* the store's row strings die with the row: keep one arena copy per run of a file */
+	if (rl->n && !strcmp(rl->v[rl->n - 1].rel, rel))
+		rel = rl->v[rl->n - 1].rel;
+	else if (!(rel = ra_arena_strdup(rl->s->arena, rel)))
+		return;
+	rl->v[rl->n++] = (ref_hit){rel, sp};
 }
 
 static int store_ref_cb(const ra_store_ref *r, void *payload)
@@ -300,41 +322,29 @@ static void collect_refs(lsp_server *s, ref_list *rl, const lsyms *res, const ch
 	}
 }
 
-static int loc_cmp(const void *a, const void *b)
+static int hit_cmp(const void *a, const void *b)
 {
-	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	int c = strcmp(json_string_value(json_object_get(x, "uri")),
-	               json_string_value(json_object_get(y, "uri")));
-	json_t *sx = json_object_get(json_object_get(x, "range"), "start");
-	json_t *sy = json_object_get(json_object_get(y, "range"), "start");
-	json_int_t d;
+	const ref_hit *x = a, *y = b;
+	int c = x->rel == y->rel ? 0 : strcmp(x->rel, y->rel);
 
 	if (c)
 		return c;
-	d = json_integer_value(json_object_get(sx, "line")) -
-	    json_integer_value(json_object_get(sy, "line"));
-	if (!d)
-		d = json_integer_value(json_object_get(sx, "character")) -
-		    json_integer_value(json_object_get(sy, "character"));
-	return d < 0 ? -1 : d > 0;
+	if (x->sp.line != y->sp.line)
+		return x->sp.line < y->sp.line ? -1 : 1;
+	return x->sp.col < y->sp.col ? -1 : x->sp.col > y->sp.col;
 }
 
-/* sorts by file and position and drops duplicates */
-static json_t *sorted_unique(json_t *arr)
+/* the hits as LSP locations, sorted by file and position, without duplicates (the byte
+ * order of columns is their UTF-16 order too) */
+static json_t *sorted_unique(ref_list *rl)
 {
-	size_t n = json_array_size(arr);
-	json_t **v = ra_calloc(n ? n : 1, sizeof(*v)), *out = json_array();
+	json_t *out = json_array();
 
-	if (!v)
-		return arr;
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(arr, i);
-	qsort(v, n, sizeof(*v), loc_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (!i || loc_cmp(&v[i], &v[i - 1]) != 0)
-			json_array_append(out, v[i]);
-	ra_free(v);
-	json_decref(arr);
+	if (rl->n)
+		qsort(rl->v, rl->n, sizeof(*rl->v), hit_cmp);
+	for (size_t i = 0; i < rl->n; i++)
+		if (!i || hit_cmp(&rl->v[i], &rl->v[i - 1]) != 0)
+			json_array_append_new(out, lsp_location(rl->s, rl->v[i].rel, rl->v[i].sp));
 	return out;
 }
 
@@ -349,12 +359,11 @@ int lsp_h_references(lsp_server *s, json_t *p, json_t **r, const char **m)
 	if (code)
 		return code;
 	lsp_resolve(s, rp.d, rp.off, &res, &word);
-	rl.arr = json_array();
 	if (word)
 		collect_refs(s, &rl, &res, word,
 		             json_is_true(json_object_get(json_object_get(p, "context"),
 		                                          "includeDeclaration")));
-	*r = sorted_unique(rl.arr);
+	*r = sorted_unique(&rl);
 	return 0;
 }
 
@@ -364,14 +373,13 @@ int lsp_h_highlight(lsp_server *s, json_t *p, json_t **r, const char **m)
 	lsyms res = {0};
 	const char *word;
 	ref_list rl = {.s = s};
-	json_t *out, *loc;
+	json_t *out, *loc, *locs;
 	size_t i;
 	int code = at_position(s, p, &rp, m);
 
 	if (code)
 		return code;
 	lsp_resolve(s, rp.d, rp.off, &res, &word);
-	rl.arr = json_array();
 	rl.only_rel = rp.d->rel;
 	if (word) {
 		if (!rp.d->open) /* a closed file's uses come from the model, not the store */
@@ -379,13 +387,13 @@ int lsp_h_highlight(lsp_server *s, json_t *p, json_t **r, const char **m)
 		collect_refs(s, &rl, &res, word, true);
 	}
 	out = json_array();
-	rl.arr = sorted_unique(rl.arr);
-	json_array_foreach(rl.arr, i, loc)
+	locs = sorted_unique(&rl);
+	json_array_foreach(locs, i, loc)
 	{
 		json_array_append_new(out, json_pack("{s:O, s:i}", "range",
 		                                     json_object_get(loc, "range"), "kind", 1));
 	}
-	json_decref(rl.arr);
+	json_decref(locs);
 	*r = out;
 	return 0;
 }

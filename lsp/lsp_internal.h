@@ -47,6 +47,7 @@ typedef struct lsp_file {
 	bool ascii;
 	int64_t mtime_ns;
 	uint64_t size;
+	uint64_t checked; /* lsp_server.gen when last compared with the disk */
 } lsp_file;
 
 #define LSP_FILE_CACHE 512
@@ -113,6 +114,8 @@ typedef struct lsp_server {
 	lsp_doc *closed[LSP_CLOSED_CACHE]; /* files read from disk for requests, newest first */
 	lsp_file files[LSP_FILE_CACHE];
 	size_t next_file;
+	lsp_file *last_file; /* the latest lookup, trusted for the rest of the message */
+	uint64_t gen;        /* counts the messages handled */
 
 	lsp_stmt stmts[LSP_NSTMT];
 	int64_t next_request_id; /* server -> client requests */

@@ -140,6 +140,12 @@ static const char SQL_FIND_GLOBAL[] = LSYM_COLS
 static const char SQL_CHILDREN[] =
         LSYM_COLS "WHERE s.file_id = (SELECT file_id FROM symbols WHERE id = ?1)"
                   " AND s.parent_id = ?1 ORDER BY s.id";
+/* members of ?1 keyed ?2 (SystemVerilog) or ?3 (VHDL), and enum members of its typedefs: the
+ * name index finds the few candidates, instead of reading every member of a big package */
+static const char SQL_MEMBERS_NAMED[] =
+        LSYM_COLS "WHERE s.key IN (?2, ?3) AND (s.parent_id = ?1 OR (s.kind = 'enum_member' AND"
+                  " (SELECT p.parent_id FROM symbols p WHERE p.id = s.parent_id AND"
+                  "  p.kind = 'typedef') = ?1)) ORDER BY s.id";
 static const char SQL_BY_ID[] = LSYM_COLS "WHERE s.id = ?1";
 static const char SQL_INSTANCES_IN[] =
         LSYM_COLS "WHERE s.file_id = (SELECT file_id FROM symbols WHERE id = ?1)"
@@ -520,6 +526,27 @@ static void members_named(lsp_server *s, const lsym *unit, const char *name, con
 {
 	lsyms kids = {0};
 
+	if (!unit->doc) {
+		sqlite3_stmt *st = stmt(s, SQL_MEMBERS_NAMED);
+		size_t from = out->n;
+
+		if (!st)
+			return;
+		char *folded = ra_arena_strdup(s->arena, name);
+
+		for (char *p = folded; p && *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		sqlite3_bind_int64(st, 1, unit->id);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, folded ? folded : name, -1, SQLITE_TRANSIENT);
+		collect(s, st, out, true);
+		/* the same filters as for a document's members below */
+		for (size_t i = from; i < out->n; i++)
+			if ((kind && !lsp_kind_is(out->v[i].kind, kind)) ||
+			    !lsp_name_eq(out->v[i].name, name, out->v[i].lang))
+				out->v[i--] = out->v[--out->n];
+		return;
+	}
 	lsp_q_children(s, unit, &kids);
 	for (size_t i = 0; i < kids.n; i++) {
 		const lsym *k = &kids.v[i];

@@ -713,7 +713,7 @@ int lsp_position(lsp_server *s, lsp_doc *d, json_t *params, size_t *offset, uint
 
 /* the cache entry of a file on disk, read when new or changed; ASCII files keep no text unless
  * `want_text` */
-static lsp_file *file_entry(lsp_server *s, const char *rel, bool want_text)
+static lsp_file *file_load(lsp_server *s, const char *rel, bool want_text)
 {
 	struct stat sb;
 	char path[PATH_MAX];
@@ -763,6 +763,22 @@ static lsp_file *file_entry(lsp_server *s, const char *rel, bool want_text)
 		f->text = NULL;
 		f->mtime_ns = -1;
 		return NULL;
+	}
+	return f;
+}
+
+static lsp_file *file_entry(lsp_server *s, const char *rel, bool want_text)
+{
+	lsp_file *f = s->last_file;
+
+	/* a request touching thousands of locations in a few files (references) compares each
+	   file with the disk once */
+	if (f && f->checked == s->gen && f->rel && !strcmp(f->rel, rel) &&
+	    (f->text || (!want_text && f->ascii)))
+		return f;
+	if ((f = file_load(s, rel, want_text)) != NULL) {
+		f->checked = s->gen;
+		s->last_file = f;
 	}
 	return f;
 }
@@ -1127,6 +1143,7 @@ static void request(lsp_server *s, lsp_item *it)
 	const char *method = it->msg.method, *msg = NULL;
 	json_t *id = it->msg.id, *params = it->msg.params, *result = NULL;
 	int code = RA_RPC_METHOD_NOT_FOUND;
+	ra_store *snapshot;
 
 	if (it->cancelled) {
 		lsp_send(s, ra_rpc_error(id, RA_RPC_REQUEST_CANCELLED, "cancelled"));
@@ -1134,6 +1151,9 @@ static void request(lsp_server *s, lsp_item *it)
 	}
 	snprintf(s->current_key, sizeof(s->current_key), "%s", it->key);
 	s->current_id = id;
+	snapshot = s->initialized && s->have_ws ? lsp_store(s) : NULL;
+	if (snapshot && ra_store_read_begin(snapshot) != RA_OK)
+		snapshot = NULL;
 	if (!strcmp(method, "initialize")) {
 		code = initialize(s, params, &result, &msg);
 	} else if (!s->initialized) {
@@ -1168,6 +1188,8 @@ static void request(lsp_server *s, lsp_item *it)
 		code = RA_RPC_REQUEST_CANCELLED;
 		msg = "cancelled";
 	}
+	if (snapshot)
+		ra_store_read_end(snapshot);
 	s->current_key[0] = '\0';
 	s->current_id = NULL;
 	if (code == LSP_DEFERRED)
@@ -1320,6 +1342,7 @@ int ra_lsp_serve(const ra_lsp_opts *opts)
 		if (!s->head)
 			s->tail = NULL;
 		pthread_mutex_unlock(&s->mu);
+		s->gen++;
 		handle(s, it);
 		item_free(it);
 		ra_arena_reset(s->arena);
