@@ -82,6 +82,16 @@ static void add_members(items *it, const lsym *unit)
 {
 	lsyms kids = {0};
 
+	if (!unit->doc) {
+		size_t n = json_array_size(it->arr);
+
+		/* one more than there is room for, so that the list is marked incomplete */
+		lsp_q_members_prefix(it->s, unit, it->prefix, n < MAX_ITEMS ? MAX_ITEMS - n + 1 : 1,
+		                     &kids);
+		for (size_t i = 0; i < kids.n; i++)
+			add_sym(it, &kids.v[i]);
+		return;
+	}
 	lsp_q_children(it->s, unit, &kids);
 	for (size_t i = 0; i < kids.n; i++) {
 		lsyms em = {0};

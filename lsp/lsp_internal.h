@@ -192,6 +192,10 @@ int lsp_q_units(lsp_server *s, const char *name, lsyms *out);
 int lsp_q_find(lsp_server *s, const char *name, lsyms *out);
 /* direct children of a symbol, in declaration order */
 int lsp_q_children(lsp_server *s, const lsym *parent, lsyms *out);
+/* members of a stored unit (and enum members of its typedefs) whose names start with `prefix`
+ * (case-insensitively), in declaration order, at most `limit`: for completion in big packages */
+int lsp_q_members_prefix(lsp_server *s, const lsym *unit, const char *prefix, size_t limit,
+                         lsyms *out);
 /* the ports and parameters of a unit (for a VHDL architecture: its entity's) */
 int lsp_q_interface(lsp_server *s, const lsym *unit, lsyms *out);
 /* instances anywhere of the unit named `name` */

@@ -146,6 +146,13 @@ static const char SQL_MEMBERS_NAMED[] =
         LSYM_COLS "WHERE s.key IN (?2, ?3) AND (s.parent_id = ?1 OR (s.kind = 'enum_member' AND"
                   " (SELECT p.parent_id FROM symbols p WHERE p.id = s.parent_id AND"
                   "  p.kind = 'typedef') = ?1)) ORDER BY s.id";
+/* the members of ?1 whose names start with ?2 (a LIKE pattern) and the enum members of its
+ * typedefs, in declaration order, at most ?3 */
+static const char SQL_MEMBERS_PREFIX[] =
+        LSYM_COLS "WHERE s.file_id = (SELECT file_id FROM symbols WHERE id = ?1) AND (s.parent_id ="
+                  " ?1 OR (s.kind = 'enum_member' AND (SELECT p.parent_id FROM symbols p WHERE"
+                  " p.id = s.parent_id AND p.kind = 'typedef') = ?1)) AND s.name LIKE ?2"
+                  " ESCAPE '\\' ORDER BY s.id LIMIT ?3";
 static const char SQL_BY_ID[] = LSYM_COLS "WHERE s.id = ?1";
 static const char SQL_INSTANCES_IN[] =
         LSYM_COLS "WHERE s.file_id = (SELECT file_id FROM symbols WHERE id = ?1)"
@@ -320,6 +327,27 @@ int lsp_q_children(lsp_server *s, const lsym *parent, lsyms *out)
 	if (!st)
 		return RA_OK;
 	sqlite3_bind_int64(st, 1, parent->id);
+	return collect(s, st, out, true);
+}
+
+int lsp_q_members_prefix(lsp_server *s, const lsym *unit, const char *prefix, size_t limit,
+                         lsyms *out)
+{
+	sqlite3_stmt *st = stmt(s, SQL_MEMBERS_PREFIX);
+	char *like = ra_arena_alloc(s->arena, strlen(prefix) * 2 + 2), *p = like;
+
+	if (!st || !like || unit->doc)
+		return RA_ERR;
+	for (; *prefix; prefix++) { /* LIKE's own characters, escaped */
+		if (*prefix == '_' || *prefix == '%' || *prefix == '\\')
+			*p++ = '\\';
+		*p++ = *prefix;
+	}
+	*p++ = '%';
+	*p = '\0';
+	sqlite3_bind_int64(st, 1, unit->id);
+	sqlite3_bind_text(st, 2, like, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
 	return collect(s, st, out, true);
 }
 
