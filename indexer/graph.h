@@ -10,9 +10,9 @@
  *        itself, or the VHDL architecture used), and how the name was bound (see RA_GRAPH_HOW).
  *      graph_units(body_id, unit_id, is_default, ninst, testbench): every instantiable unit with
  *        each of its bodies, how many instances bind it (0: a top) and the testbench mark.
- *    A full re-resolve is cheap (one pass over units and instances, in memory, then bulk
- *    inserts), so it is redone whole: symbol ids change whenever a file is re-parsed, and a
- *    change in one file can re-bind instances in any other.
+ *    A full re-resolve is cheap (one pass over units and instances, in memory), so it is
+ *    recomputed whole — symbol ids change whenever a file is re-parsed, and a change in one
+ *    file can re-bind instances in any other — and inst_targets is written by difference.
  *  - Binding rules. SystemVerilog: a module/interface/program/primitive/checker of the exact
  *    name, else a VHDL entity whose name folds equal (mixed language). VHDL `entity lib.e(a)`:
  *    the entity in that library (work = the instantiating file's library), then in any library,
