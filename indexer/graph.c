@@ -1611,6 +1611,8 @@ typedef struct tracer {
 	size_t nnodes, nodes_cap;
 	tctx *ctxs;
 	size_t nctxs, ctxs_cap;
+	int32_t *ctx_index; /* open addressing over ctxs: index + 1 */
+	size_t ctx_index_cap;
 	int32_t *seen; /* open addressing over nodes: index + 1 */
 	size_t seen_cap;
 	bool truncated;
@@ -1691,15 +1693,51 @@ static int add_node(tracer *t, body_info *b, const char *key, int32_t ctx, int32
 }
 
 /* the context below `parent` through instance `inst` (down) or above it (up); -1 on OOM */
+static size_t ctx_hash(int32_t parent, int64_t inst, bool up)
+{
+	return (size_t)mix64((uint64_t)inst * 2654435761u ^ ((uint64_t)(uint32_t)parent << 1) ^
+	                     (uint64_t)up);
+}
+
+/* rebuilds the context index at twice the size */
+static int ctx_index_grow(tracer *t)
+{
+	size_t ncap = t->ctx_index_cap ? t->ctx_index_cap * 2 : 256;
+	int32_t *ni = ra_calloc(ncap, sizeof(*ni));
+
+	if (!ni)
+		return RA_ENOMEM;
+	for (size_t i = 1; i < t->nctxs; i++) {
+		size_t h = ctx_hash(t->ctxs[i].parent, t->ctxs[i].inst, t->ctxs[i].up) & (ncap - 1);
+
+		while (ni[h])
+			h = (h + 1) & (ncap - 1);
+		ni[h] = (int32_t)i + 1;
+	}
+	ra_free(t->ctx_index);
+	t->ctx_index = ni;
+	t->ctx_index_cap = ncap;
+	return RA_OK;
+}
+
+/* the instance context below (or above, `up`) `parent` through `inst`, made on first use;
+ * a wide trace makes thousands, so they are found by hash */
 static int32_t ctx_get(tracer *t, int32_t parent, int64_t inst, bool up, body_info *pb,
                        uint32_t kidx)
 {
 	const kid *k = &pb->kids[kidx];
 	const char *pw = t->ctxs[parent].where;
+	size_t h;
 
-	for (size_t i = 1; i < t->nctxs; i++) /* few contexts per query: a scan is enough */
-		if (t->ctxs[i].parent == parent && t->ctxs[i].inst == inst && t->ctxs[i].up == up)
-			return (int32_t)i;
+	if ((t->nctxs + 1) * 2 > t->ctx_index_cap && ctx_index_grow(t))
+		return -1;
+	for (h = ctx_hash(parent, inst, up) & (t->ctx_index_cap - 1); t->ctx_index[h];
+	     h = (h + 1) & (t->ctx_index_cap - 1)) {
+		const tctx *c = &t->ctxs[t->ctx_index[h] - 1];
+
+		if (c->parent == parent && c->inst == inst && c->up == up)
+			return t->ctx_index[h] - 1;
+	}
 	if (ra_grow((void **)&t->ctxs, &t->ctxs_cap, t->nctxs + 1, sizeof(*t->ctxs)))
 		return -1;
 	t->ctxs[t->nctxs] = (tctx){parent, inst, up, pb, kidx, NULL};
@@ -1711,6 +1749,7 @@ static int32_t ctx_get(tracer *t, int32_t parent, int64_t inst, bool up, body_in
 		                        k->scope ? k->scope : "", k->scope ? "." : "", k->name);
 	if (!t->ctxs[t->nctxs].where)
 		return -1;
+	t->ctx_index[h] = (int32_t)t->nctxs + 1;
 	return (int32_t)t->nctxs++;
 }
 
@@ -1928,9 +1967,9 @@ static bool signal_known(ra_graph *g, const body_info *b, const char *key)
 	return found;
 }
 
-int ra_graph_trace(ra_graph *g, const ra_graph_unit *unit, const char *signal,
-                   const ra_graph_trace_opts *opts, ra_graph_hit_cb fn, void *payload,
-                   bool *truncated)
+static int trace(ra_graph *g, const ra_graph_unit *unit, const char *signal,
+                 const ra_graph_trace_opts *opts, ra_graph_hit_cb fn, void *payload,
+                 bool *truncated)
 {
 	tracer t = {.g = g, .o = opts, .max_hits = opts->max_hits ? opts->max_hits : 100000};
 	body_info *b = body_get(g, unit->id, unit->body_id ? unit->body_id : unit->id);
@@ -1987,6 +2026,7 @@ int ra_graph_trace(ra_graph *g, const ra_graph_unit *unit, const char *signal,
 	ra_free(hops);
 	ra_free(t.nodes);
 	ra_free(t.ctxs);
+	ra_free(t.ctx_index);
 	ra_free(t.seen);
 	return rc;
 }
@@ -2069,5 +2109,19 @@ int ra_graph_port_conns(ra_graph *g, const ra_graph_unit *unit, ra_graph_pconn_c
 		                          ports[e->port].dir, e->key},
 		        payload);
 	}
+	return rc;
+}
+
+int ra_graph_trace(ra_graph *g, const ra_graph_unit *unit, const char *signal,
+                   const ra_graph_trace_opts *opts, ra_graph_hit_cb fn, void *payload,
+                   bool *truncated)
+{
+	/* one read snapshot for the trace's many small queries (unless the caller has a
+	   transaction open): the WAL lock is taken once, not per statement */
+	bool snap = sqlite3_get_autocommit(g->db) && ra_store_read_begin(g->st) == RA_OK;
+	int rc = trace(g, unit, signal, opts, fn, payload, truncated);
+
+	if (snap)
+		ra_store_read_end(g->st);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * bench_graph.c - the design graph on an indexed workspace: how long a full re-resolve takes
  * (as a fraction of the index time when given), and trace latency (p50/p99) for transitive
- * drivers/loads of random ports, with a fresh query handle per trace (as the CLI does) and with
+ * drivers/loads of ports picked pseudo-randomly (the same ones every run, so runs compare), with a fresh query handle per trace (as the CLI does) and with
  * one shared handle (as a daemon would).
  *
  *   bench_graph INDEX_DB [INDEX_SECONDS] [TRACES]
@@ -78,12 +78,13 @@ int main(int argc, char **argv)
 	times = calloc(ntraces, sizeof(*times));
 	if (!picks || !times)
 		return 1;
-	sqlite3_prepare_v2(ra_store__db(st),
-	                   "SELECT g.unit_id, g.body_id, u.name, p.name FROM graph_units g"
-	                   " JOIN symbols u ON u.id = g.unit_id JOIN symbols p ON"
-	                   " p.file_id = u.file_id AND p.parent_id = u.id AND p.kind = 'port'"
-	                   " WHERE g.is_default = 1 ORDER BY random() LIMIT ?1",
-	                   -1, &s, NULL);
+	sqlite3_prepare_v2(
+	        ra_store__db(st),
+	        "SELECT g.unit_id, g.body_id, u.name, p.name FROM graph_units g"
+	        " JOIN symbols u ON u.id = g.unit_id JOIN symbols p ON"
+	        " p.file_id = u.file_id AND p.parent_id = u.id AND p.kind = 'port'"
+	        " WHERE g.is_default = 1 ORDER BY (p.id * 2654435761) % 1000003 LIMIT ?1",
+	        -1, &s, NULL);
 	sqlite3_bind_int64(s, 1, (int64_t)ntraces);
 	while (sqlite3_step(s) == SQLITE_ROW && npicks < ntraces) {
 		pick *p = &picks[npicks++];
