@@ -3,6 +3,8 @@
  * says which one is broken. Useful after an install and as the first thing to run in a bug report.
  */
 #include "daemon/cli.h"
+#include "daemon/llm.h"
+#include "daemon/workspace.h"
 #include "indexer/sv.h"
 #include "indexer/vecindex.h"
 
@@ -105,6 +107,38 @@ static int check_treesitter(char *detail, size_t n)
 	return rc;
 }
 
+/* the workspace's configured language models answer; none configured: nothing is contacted */
+static int check_models(const ra_cli_opts *o)
+{
+	static const char *const which[] = {"complete", "chat"};
+	ra_logger lg = ra_cli_logger(o);
+	ra_workspace *ws = NULL;
+	int failed = 0;
+
+	if (ra_workspace_open(&ws, o->workspace, false, &lg) != RA_OK) {
+		printf("%-12s FAIL  settings: %s\n", "models", ra_error_last());
+		return 1;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		ra_generator *g = NULL;
+		int rc = ra_llm_from_config(&g, ws->config, which[i], &lg);
+
+		if (!rc && !g) {
+			printf("%-12s --    %s: none configured (nothing is sent)\n", "models",
+			       which[i]);
+			continue;
+		}
+		if (!rc)
+			rc = ra_llm_ping(g);
+		printf("%-12s %s  %s: %s%s%s\n", "models", rc ? "FAIL" : "ok  ", which[i],
+		       g ? g->describe(g) : "", g ? " " : "", rc ? ra_error_last() : "answers");
+		failed += rc != 0;
+		ra_llm_free(g);
+	}
+	ra_workspace_close(ws);
+	return failed;
+}
+
 int ra_cmd_doctor(int argc, char **argv)
 {
 	static const struct {
@@ -116,11 +150,21 @@ int ra_cmd_doctor(int argc, char **argv)
 	        {"jansson", check_jansson}, {"tree-sitter", check_treesitter},
 	};
 	int failed = 0;
+	ra_cli_opts o = {0};
 
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: rtlassist doctor\n\nExercises every library rtlassist depends "
-		       "on.\n");
-		return 0;
+	for (int i = 1; i < argc; i++) {
+		if (ra_cli_common_opt(&o, argc, argv, &i))
+			continue;
+		if (strcmp(argv[i], "--help") == 0) {
+			printf("usage: rtlassist doctor [-C DIR]\n\nExercises every library "
+			       "rtlassist "
+			       "depends on, and asks the language-model servers that DIR's "
+			       "settings "
+			       "name (complete.*, chat.*) whether they answer.\n");
+			return 0;
+		}
+		fprintf(stderr, "rtlassist doctor: unexpected argument '%s'\n", argv[i]);
+		return 2;
 	}
 	git_libgit2_init();
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
@@ -131,5 +175,6 @@ int ra_cmd_doctor(int argc, char **argv)
 		failed += rc != 0;
 	}
 	git_libgit2_shutdown();
+	failed += check_models(&o);
 	return failed ? 1 : 0;
 }

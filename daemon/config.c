@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { T_INT, T_STR, T_LIST, T_TABLE } key_type;
+typedef enum { T_INT, T_REAL, T_STR, T_LIST, T_TABLE } key_type;
 
 typedef struct key_def {
 	const char *name;
 	key_type type;
 	const char *def;  /* default as written in a config file */
-	int64_t min, max; /* T_INT bounds; T_STR: min 1 means it may not be empty */
+	int64_t min, max; /* T_INT, T_REAL bounds; T_STR: min 1 means it may not be empty */
 	const char *doc;
-	size_t off; /* T_INT (int64_t) and T_STR (const char *) fields of ra_config */
+	size_t off; /* T_INT (int64_t), T_REAL (double) and T_STR (const char *) fields */
 } key_def;
 
 #define AT(field) offsetof(ra_config, field)
@@ -54,12 +54,105 @@ static const key_def keys[] = {
         {"embed.batch", T_INT, "32", 1, 2048, "texts per request to the embedding server",
          AT(embed_batch)},
         {"embed.timeout_ms", T_INT, "30000", 100, 600000,
-         "time limit of one request to the embedding server, in milliseconds",
+         "time limit of one request to the embedding server, its retries included, in "
+         "milliseconds",
          AT(embed_timeout_ms)},
         {"embed.retries", T_INT, "3", 0, 20,
          "retries of a request that failed (HTTP 429 or 5xx, no connection, timeout), with "
          "backoff and the server's Retry-After",
          AT(embed_retries)},
+        {"complete.provider", T_STR, "\"none\"", 1, 0,
+         "completion (fill in the middle) model: \"none\" (nothing is ever sent), \"openai\" "
+         "(OpenAI-compatible), \"ollama\", \"llamacpp\" (llama.cpp server)",
+         AT(complete_provider)},
+        {"complete.url", T_STR, "\"\"", 0, 0,
+         "base URL of the completion model server, e.g. \"http://127.0.0.1:11434\"",
+         AT(complete_url)},
+        {"complete.model", T_STR, "\"\"", 0, 0,
+         "model name sent to the completion model server (openai, ollama)", AT(complete_model)},
+        {"complete.api_key_env", T_STR, "\"\"", 0, 0,
+         "name of the environment variable holding the completion server's API key (sent as a "
+         "Bearer token, never logged); empty: none",
+         AT(complete_api_key_env)},
+        {"complete.timeout_ms", T_INT, "10000", 100, 3600000,
+         "time limit of one completion request, retries and waits included, in milliseconds",
+         AT(complete_timeout_ms)},
+        {"complete.connect_timeout_ms", T_INT, "3000", 50, 600000,
+         "time limit of connecting to the completion model server, in milliseconds",
+         AT(complete_connect_timeout_ms)},
+        {"complete.retries", T_INT, "2", 0, 20,
+         "retries of a completion request that failed before any text arrived (HTTP 429 or 5xx, no "
+         "connection), with backoff and the server's Retry-After",
+         AT(complete_retries)},
+        {"complete.max_tokens", T_INT, "128", 1, 1000000,
+         "most tokens the completion model may generate for one request", AT(complete_max_tokens)},
+        {"complete.temperature", T_REAL, "0.2", 0, 2,
+         "sampling temperature of the completion model", AT(complete_temperature)},
+        {"complete.max_reply_bytes", T_INT, "4194304", 1024, 268435456,
+         "a completion reply longer than this many bytes is an error",
+         AT(complete_max_reply_bytes)},
+        {"complete.stream", T_INT, "1", 0, 1,
+         "1: the completion model streams its text as it is generated; 0: the whole reply at once",
+         AT(complete_stream)},
+        {"complete.fim_template", T_STR, "\"native\"", 1, 0,
+         "fill-in-the-middle prompt: \"native\" (the endpoint's own suffix field), \"qwen\", "
+         "\"codellama\", \"starcoder\", \"deepseek\", \"codestral\", or a template with {prefix} "
+         "and {suffix}",
+         AT(complete_fim_template)},
+        {"complete.debounce_ms", T_INT, "150", 0, 10000,
+         "inline completion waits this long after the last keystroke before asking the model, in "
+         "milliseconds",
+         AT(complete_debounce_ms)},
+        {"complete.context_tokens", T_INT, "1024", 0, 100000,
+         "budget of repository context (other files' excerpts) in a completion prompt, in tokens "
+         "(about 4 bytes each)",
+         AT(complete_context_tokens)},
+        {"chat.provider", T_STR, "\"none\"", 1, 0,
+         "chat (explanations) model: \"none\" (nothing is ever sent), \"openai\" "
+         "(OpenAI-compatible), \"ollama\", \"llamacpp\" (llama.cpp server)",
+         AT(chat_provider)},
+        {"chat.url", T_STR, "\"\"", 0, 0,
+         "base URL of the chat model server, e.g. \"http://127.0.0.1:11434\"", AT(chat_url)},
+        {"chat.model", T_STR, "\"\"", 0, 0,
+         "model name sent to the chat model server (openai, ollama)", AT(chat_model)},
+        {"chat.api_key_env", T_STR, "\"\"", 0, 0,
+         "name of the environment variable holding the chat server's API key (sent as a Bearer "
+         "token, never logged); empty: none",
+         AT(chat_api_key_env)},
+        {"chat.timeout_ms", T_INT, "120000", 100, 3600000,
+         "time limit of one chat request, retries and waits included, in milliseconds",
+         AT(chat_timeout_ms)},
+        {"chat.connect_timeout_ms", T_INT, "3000", 50, 600000,
+         "time limit of connecting to the chat model server, in milliseconds",
+         AT(chat_connect_timeout_ms)},
+        {"chat.retries", T_INT, "2", 0, 20,
+         "retries of a chat request that failed before any text arrived (HTTP 429 or 5xx, no "
+         "connection), with backoff and the server's Retry-After",
+         AT(chat_retries)},
+        {"chat.max_tokens", T_INT, "1024", 1, 1000000,
+         "most tokens the chat model may generate for one request", AT(chat_max_tokens)},
+        {"chat.temperature", T_REAL, "0.2", 0, 2, "sampling temperature of the chat model",
+         AT(chat_temperature)},
+        {"chat.max_reply_bytes", T_INT, "4194304", 1024, 268435456,
+         "a chat reply longer than this many bytes is an error", AT(chat_max_reply_bytes)},
+        {"chat.stream", T_INT, "1", 0, 1,
+         "1: the chat model streams its text as it is generated; 0: the whole reply at once",
+         AT(chat_stream)},
+        {"daemon.autostart", T_INT, "0", 0, 1,
+         "1: `rtlassist lsp` starts the workspace's daemon when none runs and attaches to it; "
+         "0: it attaches only to a running daemon, else works in-process",
+         AT(daemon_autostart)},
+        {"daemon.watch", T_INT, "1", 0, 1,
+         "1: the daemon watches the workspace (inotify) and re-indexes changed files; 0: only "
+         "saves from editors and `rtlassist/reindex`",
+         AT(daemon_watch)},
+        {"daemon.coalesce_ms", T_INT, "50", 5, 5000,
+         "file events closer than this many milliseconds are re-indexed as one batch",
+         AT(daemon_coalesce_ms)},
+        {"daemon.log_level", T_STR, "\"info\"", 1, 0,
+         "what the daemon writes to daemon.log in the state directory: \"error\", \"warn\", "
+         "\"info\" or \"debug\"",
+         AT(daemon_log_level)},
         {"vhdl.libraries", T_TABLE, "{}", 0, 0,
          "table of folder = \"library\": VHDL files below the folder belong to that library "
          "(default: work)",
@@ -138,6 +231,7 @@ static bool parse_list(const char **p, const char *end, ra_arena *a, const char 
 static int bad(const char *origin, int line, const key_def *k, const char *what)
 {
 	static const char *const accepts[] = {[T_INT] = "an integer",
+	                                      [T_REAL] = "a number",
 	                                      [T_STR] = "a \"string\"",
 	                                      [T_LIST] = "a list of \"strings\"",
 	                                      [T_TABLE] = "\"folder\" = \"library\" entries"};
@@ -145,6 +239,10 @@ static int bad(const char *origin, int line, const key_def *k, const char *what)
 	if (k && k->type == T_INT)
 		return ra_error_set(RA_EINVAL,
 		                    "%s:%d: %s: %s; accepted: an integer from %lld to %lld", origin,
+		                    line, k->name, what, (long long)k->min, (long long)k->max);
+	if (k && k->type == T_REAL)
+		return ra_error_set(RA_EINVAL,
+		                    "%s:%d: %s: %s; accepted: a number from %lld to %lld", origin,
 		                    line, k->name, what, (long long)k->min, (long long)k->max);
 	return ra_error_set(RA_EINVAL, "%s:%d: %s%s%s; accepted: %s", origin, line,
 	                    k ? k->name : "", k ? ": " : "", what,
@@ -175,6 +273,26 @@ static int set_value(ra_config *c, const key_def *k, const char *v, const char *
 		if (!n || *e || errno || x < k->min || x > k->max)
 			return bad(origin, line, k, "bad value");
 		*(int64_t *)((char *)c + k->off) = x;
+		break;
+	}
+	case T_REAL: {
+		char buf[64], *e;
+		size_t n = 0;
+		double x;
+
+		while (s < end && n + 1 < sizeof(buf) &&
+		       (isdigit((unsigned char)*s) || *s == '_' || *s == '-' || *s == '+' ||
+		        *s == '.' || *s == 'e' || *s == 'E')) {
+			if (*s != '_')
+				buf[n++] = *s;
+			s++;
+		}
+		buf[n] = '\0';
+		errno = 0;
+		x = strtod(buf, &e);
+		if (!n || *e || errno || !(x >= (double)k->min && x <= (double)k->max))
+			return bad(origin, line, k, "bad value");
+		*(double *)((char *)c + k->off) = x;
 		break;
 	}
 	case T_STR: {
@@ -292,6 +410,57 @@ int ra_config_parse(ra_config *c, const char *text, size_t len, const char *orig
 	return RA_OK;
 }
 
+int ra_config_apply_json(ra_config *c, const json_t *settings, const char *const *prefixes,
+                         const char *origin, const ra_logger *lg)
+{
+	const char *key;
+	json_t *v;
+	ra_buf text;
+	int rc = RA_OK;
+
+	if (!settings)
+		return RA_OK;
+	if (!json_is_object(settings))
+		return ra_error_set(RA_EINVAL, "%s: settings must be an object", origin);
+	ra_buf_init(&text, 1u << 20);
+	json_object_foreach((json_t *)settings, key, v)
+	{
+		bool allowed = false;
+		char *val;
+
+		for (size_t i = 0; prefixes && prefixes[i] && !allowed; i++)
+			allowed = !strncmp(key, prefixes[i], strlen(prefixes[i]));
+		for (const char *k = key; allowed && *k; k++)
+			allowed = isalnum((unsigned char)*k) || *k == '_' || *k == '.';
+		if (!allowed) {
+			char which[256] = "";
+
+			for (size_t i = 0; prefixes && prefixes[i]; i++)
+				snprintf(which + strlen(which), sizeof(which) - strlen(which),
+				         "%s%s*", i ? ", " : "", prefixes[i]);
+			ra_log(lg, RA_LOG_WARN,
+			       "%s: setting '%s' ignored: an editor may set only %s", origin, key,
+			       *which ? which : "nothing");
+			continue;
+		}
+		if (json_is_null(v))
+			continue; /* unset in the editor: the files' value stands */
+		val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		if (!val) {
+			rc = ra_error_set(RA_ENOMEM, "out of memory");
+			break;
+		}
+		rc = ra_buf_printf(&text, "%s = %s\n", key, val);
+		free(val);
+		if (rc)
+			break;
+	}
+	if (!rc && text.len)
+		rc = ra_config_parse(c, text.data, text.len, origin, lg);
+	ra_buf_free(&text);
+	return rc;
+}
+
 ra_config *ra_config_new(void)
 {
 	ra_config *c = ra_calloc(1, sizeof(*c));
@@ -399,6 +568,9 @@ int ra_config_describe(ra_buf *out, const ra_config *c, bool markdown)
 		case T_INT:
 			rc = ra_buf_printf(out, "%lld",
 			                   (long long)*(const int64_t *)((const char *)c + k->off));
+			break;
+		case T_REAL:
+			rc = ra_buf_printf(out, "%g", *(const double *)((const char *)c + k->off));
 			break;
 		case T_STR:
 			rc = ra_buf_printf(out, "\"%s\"",

@@ -5,7 +5,7 @@
  * Files, later ones overriding earlier ones:
  *   1. user defaults: $XDG_CONFIG_HOME/rtlassist/config.toml (else ~/.config/rtlassist/...)
  *   2. the workspace: <workspace>/.rtlassist.toml
- * Format: a TOML subset — `[section]` headers, `key = value` with integers, "strings",
+ * Format: a TOML subset — `[section]` headers, `key = value` with integers, numbers, "strings",
  * true/false, ["lists", "of strings"], and `#` comments. An unknown key is a warning naming it; a
  * bad value is an error naming the key and what it accepts.
  */
@@ -14,6 +14,8 @@
 
 #include "base/base.h"
 #include "indexer/embed.h"
+
+#include <jansson.h>
 
 typedef struct ra_config_pair {
 	const char *key, *value;
@@ -29,6 +31,20 @@ typedef struct ra_config {
 	/* embed.*: the vector channel's embedder (ra_config_embed) */
 	const char *embed_provider, *embed_url, *embed_model, *embed_api_key_env;
 	int64_t embed_dim, embed_batch, embed_timeout_ms, embed_retries;
+	/* complete.* and chat.*: the language models (daemon/llm.h: ra_llm_from_config) */
+	const char *complete_provider, *complete_url, *complete_model, *complete_api_key_env;
+	const char *complete_fim_template;
+	int64_t complete_timeout_ms, complete_connect_timeout_ms, complete_retries;
+	int64_t complete_max_tokens, complete_max_reply_bytes, complete_stream;
+	int64_t complete_debounce_ms, complete_context_tokens;
+	double complete_temperature;
+	const char *chat_provider, *chat_url, *chat_model, *chat_api_key_env;
+	int64_t chat_timeout_ms, chat_connect_timeout_ms, chat_retries;
+	int64_t chat_max_tokens, chat_max_reply_bytes, chat_stream;
+	double chat_temperature;
+	/* daemon.*: rtlassist serve (daemon/serve.c) */
+	int64_t daemon_autostart, daemon_watch, daemon_coalesce_ms;
+	const char *daemon_log_level;
 	ra_config_pair *vhdl_libraries; /* folder -> library */
 	size_t nvhdl_libraries;
 	ra_arena *arena; /* owns everything */
@@ -49,6 +65,17 @@ int ra_config_parse(ra_config *c, const char *text, size_t len, const char *orig
 /* Loads the user file then the workspace's .rtlassist.toml (each if present) over the
  * defaults. Returns 0 and the caller's config, or RA_EINVAL/RA_ENOMEM. */
 int ra_config_load(ra_config **out, const char *workspace, const ra_logger *lg);
+
+/*
+ * Applies settings an editor sent (LSP initializationOptions.settings: an object of
+ * "key": value, e.g. {"complete.url": "http://127.0.0.1:8080"}) on top of `c`. Only keys under
+ * one of `prefixes` ("complete." ...) are taken; any other key is warned about, naming it, and
+ * ignored (an editor chooses its models, not how the shared index is built). Values: strings,
+ * numbers, booleans, lists of strings. Returns 0, or RA_EINVAL with a message naming `origin`
+ * and the key (c is then partly updated: discard it).
+ */
+int ra_config_apply_json(ra_config *c, const json_t *settings, const char *const *prefixes,
+                         const char *origin, const ra_logger *lg);
 
 /* The embedder settings as embed.h takes them; strings borrowed from c, logging to lg. */
 void ra_config_embed(const ra_config *c, ra_embed_config *out, const ra_logger *lg);

@@ -9,25 +9,23 @@
  * file, deterministic everywhere (FNV-1a and a fixed mixer), tens of MB/s on one core. The
  * measurements that chose this design are in the comment above default_tune.
  *
- * HTTP: one CURL handle per embedder, JSON with jansson. A request carries at most `batch`
- * texts; each attempt has `timeout_ms`; 429 and 5xx replies and transport failures are retried
- * `retries` times with exponential backoff (250 ms doubling, at most 8 s) or the server's
- * Retry-After (at most 60 s); replies are capped at 64 MiB. The API key is read from the
- * environment when the embedder is opened, sent as "Authorization: Bearer", and never appears
- * in a log line or an error message.
+ * HTTP: JSON with jansson over http.h (shared with the language-model client). A request carries
+ * at most `batch` texts and has `timeout_ms`, its retries included; 429 and 5xx replies and
+ * transport failures are retried `retries` times with exponential backoff (250 ms doubling, at
+ * most 8 s) or the server's Retry-After (at most 30 s); replies are capped at 64 MiB. The API
+ * key is read from the environment when the embedder is opened, sent as "Authorization:
+ * Bearer", and never appears in a log line or an error message.
  */
 #define _DEFAULT_SOURCE
 #include "indexer/embed_internal.h"
 #include "indexer/fts_internal.h"
+#include "indexer/http.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum {
 	DEFAULT_DIM = 384,
@@ -61,8 +59,7 @@ struct ra_embedder {
 	size_t nused;
 	/* HTTP */
 	char *endpoint, *model, *key_env;
-	CURL *curl;
-	struct curl_slist *headers;
+	char *auth, *secret; /* "Authorization: Bearer KEY" and KEY, never logged */
 };
 
 /* ---- builtin ------------------------------------------------------------------------------ */
@@ -221,14 +218,6 @@ int ra_embed__set_tune(ra_embedder *e, const ra_embed_tune *t)
 
 /* ---- opening ------------------------------------------------------------------------------ */
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static int open_http(ra_embedder *e, const ra_embed_config *cfg)
 {
 	static const char *const paths[] = {[P_OPENAI] = "/v1/embeddings",
@@ -236,8 +225,6 @@ static int open_http(ra_embedder *e, const ra_embed_config *cfg)
 	                                    [P_LLAMACPP] = "/embedding"};
 	const char *path = paths[e->prov];
 	size_t n;
-	char *auth = NULL;
-	int rc = RA_OK;
 
 	if (!cfg->url || !*cfg->url)
 		return ra_error_set(RA_EINVAL, "embedder %s: embed.url is not set", cfg->provider);
@@ -273,35 +260,13 @@ static int open_http(ra_embedder *e, const ra_embed_config *cfg)
 			        "embedder %s: environment variable %s (embed.api_key_env) "
 			        "is not set",
 			        cfg->provider, cfg->api_key_env);
-		auth = ra_malloc(strlen(key) + 32);
-		if (!auth)
+		e->auth = ra_malloc(strlen(key) + 32);
+		e->secret = ra_strdup(key);
+		if (!e->auth || !e->secret)
 			return RA_ENOMEM;
-		sprintf(auth, "Authorization: Bearer %s", key);
+		sprintf(e->auth, "Authorization: Bearer %s", key);
 	}
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != CURLE_OK) {
-		rc = ra_error_set(RA_ERR, "libcurl: %s", curl_easy_strerror(curl_init_rc));
-		goto out;
-	}
-	e->curl = curl_easy_init();
-	e->headers = curl_slist_append(NULL, "Content-Type: application/json");
-	if (e->headers && auth) {
-		struct curl_slist *h = curl_slist_append(e->headers, auth);
-
-		if (h)
-			e->headers = h;
-		else
-			rc = RA_ENOMEM;
-	}
-	if (!rc && (!e->curl || !e->headers))
-		rc = ra_error_oom();
-out:
-	if (auth) {
-		/* the key stays in curl's header list only */
-		memset(auth, 0, strlen(auth));
-		ra_free(auth);
-	}
-	return rc;
+	return RA_OK;
 }
 
 int ra_embedder_open(ra_embedder **out, const ra_embed_config *cfg)
@@ -378,9 +343,12 @@ void ra_embedder_close(ra_embedder *e)
 	ra_free(e->endpoint);
 	ra_free(e->model);
 	ra_free(e->key_env);
-	if (e->curl)
-		curl_easy_cleanup(e->curl);
-	curl_slist_free_all(e->headers);
+	if (e->auth)
+		memset(e->auth, 0, strlen(e->auth));
+	if (e->secret)
+		memset(e->secret, 0, strlen(e->secret));
+	ra_free(e->auth);
+	ra_free(e->secret);
 	ra_free(e);
 }
 
@@ -548,9 +516,9 @@ static int reply_vectors(ra_embedder *e, json_t *root, size_t n, json_t **vecs)
 	return RA_OK;
 }
 
-static size_t on_data(char *data, size_t size, size_t nmemb, void *payload)
+static int on_data(const char *data, size_t len, void *payload)
 {
-	return ra_buf_append(payload, data, size * nmemb) == RA_OK ? size * nmemb : 0;
+	return ra_buf_append(payload, data, len);
 }
 
 static bool cancelled(volatile int *cancel)
@@ -558,47 +526,28 @@ static bool cancelled(volatile int *cancel)
 	return cancel && *cancel;
 }
 
-/* sleeps ms milliseconds in short steps; false when cancelled meanwhile */
-static bool pause_ms(long ms, volatile int *cancel)
-{
-	while (ms > 0) {
-		long step = ms < 50 ? ms : 50;
-		struct timespec ts = {0, step * 1000000L};
-
-		if (cancelled(cancel))
-			return false;
-		nanosleep(&ts, NULL);
-		ms -= step;
-	}
-	return !cancelled(cancel);
-}
-
-/* the first line of a reply body, printable bytes only, for an error message */
-static const char *reply_excerpt(char *buf, size_t cap, const ra_buf *b)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; b->data && i < b->len && n + 1 < cap && n < 160; i++) {
-		unsigned char c = (unsigned char)b->data[i];
-
-		if (c == '\n' || c == '\r')
-			break;
-		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-/* one batch: POST, retries, parse into out[n * dim] */
+/* one batch: POST (http.h retries), parse into out[n * dim] */
 static int http_batch(ra_embedder *e, const char *const *texts, size_t n, float *out,
                       volatile int *cancel)
 {
 	json_t *body = request_body(e, texts, n), *root = NULL;
 	char *payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_t **vecs = ra_calloc(n, sizeof(*vecs));
-	long backoff = 250;
+	ra_http_opts ho = {.url = e->endpoint,
+	                   .auth = e->auth,
+	                   .secret = e->secret,
+	                   .key_setting = "embed.api_key_env",
+	                   .key_env = e->key_env,
+	                   .timeout_setting = "embed.timeout_ms",
+	                   .timeout_ms = e->timeout_ms,
+	                   .connect_timeout_ms = e->timeout_ms < 10000 ? e->timeout_ms : 10000,
+	                   .retries = e->retries,
+	                   .max_reply = MAX_REPLY,
+	                   .log = e->log};
+	double t0 = ra_now();
+	json_error_t err;
 	ra_buf reply;
-	int rc = RA_ERR;
+	int rc;
 
 	json_decref(body);
 	ra_buf_init(&reply, MAX_REPLY);
@@ -606,93 +555,22 @@ static int http_batch(ra_embedder *e, const char *const *texts, size_t n, float 
 		rc = ra_error_oom();
 		goto out;
 	}
-	for (int attempt = 0; attempt <= e->retries; attempt++) {
-		CURLcode cc;
-		long status = 0;
-		curl_off_t retry_after = 0;
-		double t0 = ra_now();
-		char excerpt[200];
-		bool retry = false;
-		long wait = backoff;
-
-		if (cancelled(cancel)) {
-			rc = ra_error_set(RA_ECANCELLED, "embedding cancelled");
-			goto out;
-		}
-		ra_buf_reset(&reply);
-		curl_easy_reset(e->curl);
-		curl_easy_setopt(e->curl, CURLOPT_URL, e->endpoint);
-		curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, e->headers);
-		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, payload);
-		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(payload));
-		curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, on_data);
-		curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &reply);
-		curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, (long)e->timeout_ms);
-		curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT_MS,
-		                 (long)(e->timeout_ms < 10000 ? e->timeout_ms : 10000));
-		curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(e->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(e->curl, CURLOPT_USERAGENT, "rtlassist/" RA_VERSION);
-		cc = curl_easy_perform(e->curl);
-		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
-		curl_easy_getinfo(e->curl, CURLINFO_RETRY_AFTER, &retry_after);
-		ra_log(e->log, RA_LOG_DEBUG, "embed: POST %s (%zu texts): %s %ld, %.0f ms",
-		       e->endpoint, n, cc == CURLE_OK ? "HTTP" : curl_easy_strerror(cc), status,
-		       (ra_now() - t0) * 1000);
-		if (cc == CURLE_WRITE_ERROR && reply.len + CURL_MAX_WRITE_SIZE > MAX_REPLY) {
-			rc = ra_error_set(RA_ETOOBIG, "%s: reply over %d bytes", e->endpoint,
-			                  MAX_REPLY);
-			goto out;
-		}
-		if (cc != CURLE_OK) {
-			rc = ra_error_set(RA_ERR, "%s: %s", e->endpoint,
-			                  cc == CURLE_OPERATION_TIMEDOUT
-			                          ? "no reply within embed.timeout_ms"
-			                          : curl_easy_strerror(cc));
-			retry = true;
-		} else if (status == 401 || status == 403) {
-			rc = ra_error_set(RA_ERR,
-			                  "%s: HTTP %ld: the server refused the credentials%s%s%s",
-			                  e->endpoint, status,
-			                  e->key_env ? " (check $" : " (set embed.api_key_env",
-			                  e->key_env ? e->key_env : "", ")");
-			goto out;
-		} else if (status == 429 || status >= 500) {
-			rc = ra_error_set(RA_ERR, "%s: HTTP %ld: %s", e->endpoint, status,
-			                  reply_excerpt(excerpt, sizeof(excerpt), &reply));
-			retry = true;
-			if (retry_after > 0)
-				wait = retry_after > 60 ? 60000 : (long)retry_after * 1000;
-		} else if (status < 200 || status >= 300) {
-			rc = ra_error_set(RA_ERR, "%s: HTTP %ld: %s", e->endpoint, status,
-			                  reply_excerpt(excerpt, sizeof(excerpt), &reply));
-			goto out;
-		} else {
-			json_error_t err;
-
-			root = json_loadb(reply.data ? reply.data : "", reply.len, 0, &err);
-			if (!root) {
-				rc = ra_error_set(RA_EINVAL, "%s: reply is not JSON: %s",
-				                  e->endpoint, err.text);
-				goto out;
-			}
-			rc = reply_vectors(e, root, n, vecs);
-			/* the dimension first (it may be learnt from this reply), then the values */
-			for (size_t i = 0; !rc && i < n; i++)
-				rc = read_vector(e, vecs[i], NULL);
-			for (size_t i = 0; !rc && i < n; i++)
-				rc = read_vector(e, vecs[i], out + i * (size_t)e->dim);
-			goto out;
-		}
-		if (!retry || attempt == e->retries)
-			break;
-		ra_log(e->log, RA_LOG_INFO, "embed: %s; retrying in %ld ms", ra_error_last(), wait);
-		if (!pause_ms(wait, cancel)) {
-			rc = ra_error_set(RA_ECANCELLED, "embedding cancelled");
-			goto out;
-		}
-		backoff = backoff * 2 > 8000 ? 8000 : backoff * 2;
+	rc = ra_http_post(&ho, payload, strlen(payload), on_data, &reply, cancel);
+	ra_log(e->log, RA_LOG_DEBUG, "embed: POST %s (%zu texts): %s, %.0f ms", e->endpoint, n,
+	       rc ? ra_error_name(rc) : "ok", (ra_now() - t0) * 1000);
+	if (rc)
+		goto out;
+	root = json_loadb(reply.data ? reply.data : "", reply.len, 0, &err);
+	if (!root) {
+		rc = ra_error_set(RA_EINVAL, "%s: reply is not JSON: %s", e->endpoint, err.text);
+		goto out;
 	}
+	rc = reply_vectors(e, root, n, vecs);
+	/* the dimension first (it may be learnt from this reply), then the values */
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = read_vector(e, vecs[i], NULL);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = read_vector(e, vecs[i], out + i * (size_t)e->dim);
 out:
 	json_decref(root);
 	free(payload);

@@ -25,7 +25,7 @@ typedef struct ra_embed_config {
 	const char *api_key_env; /* name of the environment variable holding the key, or NULL */
 	int dim;                 /* builtin: vector size; HTTP: expected size, 0 = from the reply */
 	int batch;               /* texts per request */
-	int timeout_ms;          /* per request */
+	int timeout_ms;          /* per request, its retries included */
 	int retries;             /* after the first attempt */
 	const ra_logger *log;
 } ra_embed_config;
