@@ -1385,6 +1385,24 @@ int ra_store_find(ra_store *st, const char *name, const char *kind, ra_store_sym
 	return each_sym(st, s, fn, payload);
 }
 
+int ra_store_children(ra_store *st, int64_t parent_id, const char *kind, ra_store_sym_cb fn,
+                      void *payload)
+{
+	sqlite3_stmt *s = NULL;
+
+	/* no index on parent_id: the file's symbols (symbols_file) are the candidates */
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT " SYM_COLUMNS
+	                       "WHERE s.file_id = (SELECT file_id FROM symbols WHERE id = ?1)"
+	                       " AND s.parent_id = ?1 AND (?2 IS NULL OR s.kind = ?2)"
+	                       " ORDER BY s.id",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "children");
+	sqlite3_bind_int64(s, 1, parent_id);
+	bind_text(s, 2, kind);
+	return each_sym(st, s, fn, payload);
+}
+
 int ra_store_refs(ra_store *st, const char *name, ra_store_ref_cb fn, void *payload)
 {
 	sqlite3_stmt *ids = NULL, *s = NULL, *scope = NULL;

@@ -128,6 +128,12 @@ int ra_store_units(ra_store *st, ra_store_sym_cb fn, void *payload);
 int ra_store_find(ra_store *st, const char *name, const char *kind, ra_store_sym_cb fn,
                   void *payload);
 
+/* Calls fn for every child of symbol `parent_id` (its ports, parameters, members, enum
+ * members...), optionally only of `kind` (NULL for all), in declaration order. Children live in
+ * their parent's file; the lookup goes through that file's symbols. */
+int ra_store_children(ra_store *st, int64_t parent_id, const char *kind, ra_store_sym_cb fn,
+                      void *payload);
+
 /* One reference (identifier use). */
 typedef struct ra_store_ref {
 	const char *name;

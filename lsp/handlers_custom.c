@@ -1,8 +1,8 @@
 /*
  * handlers_custom.c - rtlassist's own requests, for what LSP has no method for (documented with
  * their params and results in README.md, section LSP):
- *   rtlassist/explain    a unit explained from the index: parameters, ports, submodules (one
- *                        line each), where it is instantiated, clocks and resets;
+ *   rtlassist/explain    a unit explained from the index (retriever/explain.h, shared with
+ *                        `rtlassist explain`), with the chat model's prose on request;
  *   rtlassist/hierarchy  instance trees (indexer/graph.h);
  *   rtlassist/trace      drivers or loads of a signal across the hierarchy (indexer/graph.h);
  *   rtlassist/search     search in words or identifiers (retriever/search.h).
@@ -10,6 +10,7 @@
 #define _DEFAULT_SOURCE
 #include "indexer/graph.h"
 #include "lsp/lsp_internal.h"
+#include "retriever/explain.h"
 #include "retriever/search.h"
 
 #include <sqlite3.h>
@@ -62,180 +63,92 @@ static int unit_param(lsp_server *s, json_t *p, lsym *u, const char **msg)
 	return RA_RPC_INVALID_PARAMS;
 }
 
-static const char SQL_DOMAINS[] =
-        "SELECT source, kind, count(DISTINCT target) FROM flows WHERE unit_id = ?1 AND"
-        " kind IN (2, 3) GROUP BY source, kind ORDER BY source";
-
-static void domains(lsp_server *s, const lsym *u, json_t *clocks, json_t *resets)
+static json_t *loc_lsp(const char *file, ra_span sp, void *payload)
 {
-	if (u->doc) {
-		const ra_model *m = u->doc->model;
-		json_t *seen = json_object();
-
-		for (size_t i = 0; i < m->nflows; i++) {
-			const ra_flow *f = &m->flows[i];
-			json_t *list = f->kind == RA_FLOW_CLOCK   ? clocks
-			               : f->kind == RA_FLOW_RESET ? resets
-			                                          : NULL;
-			const char *key;
-			json_t *e;
-
-			if (!list || lsp_model_unit_of(m, f->scope) != u->idx)
-				continue;
-			key = ra_arena_printf(s->arena, "%d:%s", f->kind, f->source);
-			e = json_object_get(seen, key);
-			if (!e) {
-				e = json_pack("{s:s, s:i, s:{}}", "name", f->source, "registers", 0,
-				              "targets");
-				json_object_set_new(seen, key, e);
-				json_array_append(list, e);
-			}
-			json_object_set_new(json_object_get(e, "targets"), f->target, json_true());
-			json_object_set_new(e, "registers",
-			                    json_integer((json_int_t)json_object_size(
-			                            json_object_get(e, "targets"))));
-		}
-		for (size_t k = 0; k < 2; k++) {
-			json_t *list = k ? resets : clocks, *e;
-			size_t i;
-
-			json_array_foreach(list, i, e) json_object_del(e, "targets");
-		}
-		json_decref(seen);
-		return;
-	}
-	{
-		struct sqlite3_stmt *st = lsp_stmt_get(s, SQL_DOMAINS);
-
-		if (!st)
-			return;
-		sqlite3_bind_int64(st, 1, u->id);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(sqlite3_column_int(st, 1) == RA_FLOW_CLOCK ? clocks
-			                                                                 : resets,
-			                      json_pack("{s:s, s:i}", "name",
-			                                (const char *)sqlite3_column_text(st, 0),
-			                                "registers", sqlite3_column_int(st, 2)));
-		sqlite3_reset(st);
-	}
+	return lsp_location(payload, file, sp);
 }
 
+/* the model's prose joins the structure (ctx) in the reply */
+static int explain_finish(lsp_server *s, json_t *ctx, const char *text, size_t len, int code,
+                          const char *err, json_t **result, const char **msg)
+{
+	json_t *r = json_copy(ctx);
+
+	(void)s;
+	if (!r) {
+		*msg = "out of memory";
+		return RA_RPC_REQUEST_FAILED;
+	}
+	if (code == RA_OK)
+		json_object_set_new(r, "prose", json_stringn(text ? text : "", len));
+	else
+		json_object_set_new(r, "prose_error",
+		                    json_string(code == RA_ECANCELLED ? "cancelled"
+		                                : err                 ? err
+		                                                      : "the model failed"));
+	*result = r;
+	return 0;
+}
+
+/* The explanation is retriever/explain.h's, from the index, so that `rtlassist explain` and this
+ * request answer alike; with "prose": true the chat model's text is streamed (partialResultToken)
+ * and joins the reply. */
 int lsp_h_explain(lsp_server *s, json_t *p, json_t **r, const char **msg)
 {
 	lsym u;
-	lsyms iface = {0}, inst = {0}, users = {0}, bodies = {0};
-	json_t *params, *ports, *subs, *by, *clocks, *resets, *o;
-	const char *comment;
+	ra_store *st;
+	ra_explain *e = NULL;
+	ra_explain_opts eo = {0};
+	const char *name;
+	json_t *res;
 	int code = unit_param(s, p, &u, msg);
 
 	if (code)
 		return code;
-	if (lsp_kind_is(u.kind, "architecture") && u.type) {
-		lsym e;
-
-		if (lsp_q_best_unit(s, u.type, RA_LANG_VHDL, &e)) {
-			lsyms_push(s, &bodies, &u);
-			u = e;
-		}
+	name = lsp_kind_is(u.kind, "architecture") && u.type ? u.type : u.name;
+	st = lsp_store(s);
+	if (!st) {
+		*msg = "no index yet";
+		return RA_RPC_REQUEST_FAILED;
 	}
-	lsp_q_interface(s, &u, &iface);
-	params = json_array();
-	ports = json_array();
-	for (size_t i = 0; i < iface.n; i++) {
-		const lsym *y = &iface.v[i];
-		const char *w = lsp_width(s, y->type, y->lang);
+	eo.root = s->ws.root;
+	eo.max_file_size = (size_t)s->ws.index.max_file_size;
+	code = ra_explain_unit(&e, st, name, &eo);
+	if (code) {
+		*msg = code == RA_ENOTFOUND ? "unknown unit (not in the index yet?)"
+		                            : ra_arena_strdup(s->arena, ra_error_last());
+		return code == RA_ENOTFOUND ? RA_RPC_INVALID_PARAMS : RA_RPC_REQUEST_FAILED;
+	}
+	res = ra_explain_json(e, loc_lsp, s);
+	if (!res) {
+		ra_explain_free(e);
+		*msg = "out of memory";
+		return RA_RPC_REQUEST_FAILED;
+	}
+	if (json_is_true(json_object_get(p, "prose"))) {
+		ra_explain_prompt pr;
+		lsp_gen_spec spec = {0};
 
-		if (lsp_kind_is(y->kind, "port")) {
-			o = json_pack("{s:s, s:s, s:s}", "name", y->name, "direction",
-			              y->dir ? y->dir : "", "type", y->type ? y->type : "");
-			if (w)
-				json_object_set_new(o, "width", json_string(w));
-			json_array_append_new(ports, o);
+		if (!s->ws.chat) {
+			json_object_set_new(
+			        res, "prose_error",
+			        json_string("no chat model is configured (chat.* settings)"));
+		} else if (ra_explain_prompt_build(&pr, st, e, 0) != RA_OK) {
+			json_object_set_new(res, "prose_error", json_string(ra_error_last()));
 		} else {
-			o = json_pack("{s:s, s:s}", "name", y->name, "type",
-			              y->type ? y->type : "");
-			if (y->value)
-				json_object_set_new(o, "default", json_string(y->value));
-			json_array_append_new(params, o);
+			spec.g = s->ws.chat;
+			spec.req = &pr.req;
+			spec.progress_token = json_object_get(p, "partialResultToken");
+			spec.finish = explain_finish;
+			spec.ctx = res;
+			code = lsp_gen_start(s, &spec, msg);
+			ra_explain_prompt_free(&pr);
+			ra_explain_free(e);
+			return code;
 		}
 	}
-	/* the bodies holding submodules: the unit, or a VHDL entity's architectures */
-	if (!bodies.n) {
-		if (lsp_kind_is(u.kind, "entity")) {
-			lsyms all = {0};
-
-			lsp_q_find(s, u.name, &all);
-			for (size_t i = 0; i < s->ndocs; i++)
-				for (size_t k = 0;
-				     s->docs[i]->model && k < s->docs[i]->model->nsyms; k++)
-					if (s->docs[i]->model->syms[k].kind ==
-					            RA_SYM_ARCHITECTURE &&
-					    lsp_name_eq(s->docs[i]->model->syms[k].type, u.name,
-					                RA_LANG_VHDL)) {
-						lsym a;
-
-						lsym_from_model(s, &a, s->docs[i], (int32_t)k);
-						lsyms_push(s, &bodies, &a);
-					}
-			(void)all;
-		}
-		if (!bodies.n)
-			lsyms_push(s, &bodies, &u);
-	}
-	for (size_t i = 0; i < bodies.n; i++)
-		lsp_q_instances_in(s, &bodies.v[i], &inst);
-	subs = json_array();
-	for (size_t i = 0; i < inst.n; i++) {
-		const lsym *y = &inst.v[i];
-		lsym t;
-		lsyms ti = {0};
-		size_t np = 0, nq = 0;
-		const char *line;
-
-		if (y->doc ? lsp_instance_unit(s, y->doc, y->idx, &t)
-		           : lsp_q_best_unit(s, y->type, y->lang, &t)) {
-			const char *c = lsp_comment_above(s, t.rel, t.span.line, t.lang);
-			const char *nl = c ? strchr(c, '\n') : NULL;
-
-			lsp_q_interface(s, &t, &ti);
-			for (size_t k = 0; k < ti.n; k++)
-				lsp_kind_is(ti.v[k].kind, "port") ? nq++ : np++;
-			line = ra_arena_printf(
-			        s->arena, "%s %s: %s %s, %zu parameters, %zu ports%s%.*s", y->type,
-			        y->name, t.kind, t.name, np, nq, c ? " — " : "",
-			        c ? (int)(nl ? nl - c : 200) : 0, c ? c : "");
-		} else {
-			line = ra_arena_printf(s->arena, "%s %s: unresolved",
-			                       y->type ? y->type : "?", y->name);
-		}
-		json_array_append_new(subs, json_pack("{s:s, s:s, s:o, s:s}", "instance", y->name,
-		                                      "unit", y->type ? y->type : "", "location",
-		                                      lsp_location(s, y->rel, y->name_span),
-		                                      "summary", line));
-	}
-	lsp_q_instances_of(s, u.name, u.lang, &users);
-	by = json_array();
-	for (size_t i = 0; i < users.n; i++) {
-		lsym parent;
-
-		if (lsp_q_unit_of(s, &users.v[i], &parent) != RA_OK)
-			continue;
-		json_array_append_new(
-		        by, json_pack("{s:s, s:s, s:o}", "unit", parent.name, "instance",
-		                      users.v[i].name, "location",
-		                      lsp_location(s, users.v[i].rel, users.v[i].name_span)));
-	}
-	clocks = json_array();
-	resets = json_array();
-	for (size_t i = 0; i < bodies.n; i++)
-		domains(s, &bodies.v[i], clocks, resets);
-	comment = lsp_comment_above(s, u.rel, u.span.line, u.lang);
-	*r = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", u.name,
-	               "kind", u.kind, "language", ra_model_lang_name(u.lang), "location",
-	               lsp_location(s, u.rel, u.name_span), "comment",
-	               comment ? json_string(comment) : json_null(), "parameters", params, "ports",
-	               ports, "submodules", subs, "instantiatedBy", by, "clocks", clocks, "resets",
-	               resets);
+	ra_explain_free(e);
+	*r = res;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * test_store.c - the SQLite store with hand-built models: write, query (units, find, refs),
- * replace, delete, VHDL case folding, includes, read-only opening, schema version and corrupt
- * databases.
+ * replace, delete, VHDL case folding, includes, children of a symbol, read-only opening, schema
+ * version and corrupt databases.
  */
 #define _DEFAULT_SOURCE
 #include "indexer/store.h"
@@ -253,6 +253,58 @@ RA_TEST(store_write_query_replace_delete)
 	ra_model_free(v);
 	ra_model_free(defs);
 	ra_arena_free(arena);
+}
+
+static int unit_ids(const ra_store_sym *y, void *payload)
+{
+	int64_t *ids = payload;
+
+	ids[strcmp(y->kind, "module") ? 1 : 0] = y->id;
+	return 0;
+}
+
+/* a symbol's children: declaration order, kind filter, VHDL too, none for a leaf or a bad id */
+RA_TEST(store_children)
+{
+	char dir[] = "/tmp/ra_store_XXXXXX";
+	const char *path = temp_db(dir);
+	ra_store *st = NULL;
+	ra_model *m = make_sv("top"), *v = make_vhdl();
+	ra_store_file f = {.path = "rtl/top.sv", .blob = "aa", .lang = RA_LANG_SV};
+	ra_store_file g = {
+	        .path = "rtl/uart.vhd", .blob = "bb", .lang = RA_LANG_VHDL, .library = "work"};
+	int64_t ids[2] = {0, 0}; /* module, entity */
+	seen s = {0};
+
+	RA_CHECK(path);
+	RA_CHECK(ra_store_open(&st, path, false) == 0);
+	RA_CHECK(ra_store_begin(st) == 0);
+	RA_CHECK(ra_store_file_put(st, &g, v) == 0); /* the entity's file first: ids interleave */
+	RA_CHECK(ra_store_file_put(st, &f, m) == 0);
+	RA_CHECK(ra_store_commit(st) == 0);
+	RA_CHECK(ra_store_units(st, unit_ids, ids) == 0);
+	RA_CHECK(ids[0] > 0 && ids[1] > 0);
+
+	RA_CHECK(ra_store_children(st, ids[0], NULL, collect, &s) == 0);
+	RA_CHECK_INT(s.n, 3);
+	RA_CHECK_STR(s.kinds, "port port instance ");
+	RA_CHECK_STR(s.last, "instance u_fifo fifo rtl/top.sv:3 unit=top");
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_children(st, ids[0], "port", collect, &s) == 0);
+	RA_CHECK_INT(s.n, 2);
+	RA_CHECK_STR(s.last, "port q logic [7:0] rtl/top.sv:1 unit=top");
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_children(st, ids[1], NULL, collect, &s) == 0);
+	RA_CHECK_INT(s.n, 1);
+	RA_CHECK_STR(s.last, "port CLK std_logic rtl/uart.vhd:5 unit=Uart_Tx");
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_children(st, ids[0], "enum_member", collect, &s) == 0);
+	RA_CHECK_INT(s.n, 0);
+	RA_CHECK(ra_store_children(st, 999999, NULL, collect, &s) == 0);
+	RA_CHECK_INT(s.n, 0);
+	ra_store_close(st);
+	ra_model_free(m);
+	ra_model_free(v);
 }
 
 RA_TEST(store_refuses_bad_databases)
