@@ -450,6 +450,8 @@ int lsp_h_completion(lsp_server *s, json_t *p, json_t **r, const char **msg)
 			add_units(&it, false, vhdl);
 		break;
 	}
+	/* the model's suggestion, when a generation for this very position has finished */
+	lsp_inline_add_item(s, d, off, line, col, it.arr, &it.incomplete);
 	*r = json_pack("{s:b, s:o}", "isIncomplete", it.incomplete, "items", it.arr);
 	json_decref(it.seen);
 	return 0;

@@ -1,8 +1,8 @@
 /*
  * bench_retrieval.c - search quality and speed: MRR@10, Recall@1 and Recall@10 of the lexical
  * channel alone, the vector channel alone and the fused ranking, against an anchor computed here:
- * plain BM25 over 20-line windows (stride 10) with whole identifiers (FTS5 unicode61 with '_' as
- * a token character), the retrieval RepoCoder-style tools do. Then search latency p50/p99.
+ * plain BM25 over 20-line windows (stride 10) with whole identifiers (windows_bm25.h), the
+ * retrieval RepoCoder-style tools do. Then search latency p50/p99.
  *
  * Sets:
  *  - verilog-eval: one file per task (prompt + canonical solution) named t0001.sv ... in a
@@ -21,11 +21,10 @@
 #include "indexer/embed.h"
 #include "indexer/store.h"
 #include "retriever/search.h"
+#include "tests/bench/windows_bm25.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <libgen.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,127 +88,26 @@ static void score(metrics *m, int rank)
 	}
 }
 
-/* ---- the anchor: BM25 over 20-line windows ------------------------------------------------ */
-
-typedef struct anchor {
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	char **paths;
-	size_t npaths;
-} anchor;
-
-static void anchor_build(anchor *a, const char *ws, ra_store *st)
-{
-	ra_arena *ar = ra_arena_new(0);
-	ra_store_file *files = NULL;
-	size_t n = 0;
-	sqlite3_stmt *ins, *m;
-
-	if (ra_store_files(st, &files, &n, ar))
-		die("listing files");
-	if (sqlite3_open(":memory:", &a->db) != SQLITE_OK ||
-	    sqlite3_exec(a->db,
-	                 "CREATE VIRTUAL TABLE win USING fts5(body, tokenize = \"unicode61 "
-	                 "tokenchars '_'\");"
-	                 "CREATE TABLE meta(id INTEGER PRIMARY KEY, file INTEGER, line INTEGER,"
-	                 " end_line INTEGER);"
-	                 "BEGIN",
-	                 NULL, NULL, NULL) != SQLITE_OK)
-		die("anchor database");
-	sqlite3_prepare_v2(a->db, "INSERT INTO win(rowid, body) VALUES(?1, ?2)", -1, &ins, NULL);
-	sqlite3_prepare_v2(a->db, "INSERT INTO meta VALUES(?1, ?2, ?3, ?4)", -1, &m, NULL);
-	a->paths = calloc(n, sizeof(*a->paths));
-	a->npaths = n;
-	for (size_t i = 0; i < n; i++) {
-		char path[4096], *text;
-		size_t len, nlines = 0, cap = 0;
-		const char **starts = NULL;
-
-		a->paths[i] = strdup(files[i].path);
-		snprintf(path, sizeof(path), "%s/%s", ws, files[i].path);
-		if (ra_read_file(&text, &len, path, 64u << 20))
-			continue;
-		for (const char *p = text; p < text + len;) {
-			const char *e = memchr(p, '\n', (size_t)(text + len - p));
-
-			if (nlines == cap) {
-				cap = cap ? cap * 2 : 256;
-				starts = realloc(starts, cap * sizeof(*starts));
-			}
-			starts[nlines++] = p;
-			p = e ? e + 1 : text + len;
-		}
-		for (size_t w = 0; w == 0 || w < nlines; w += 10) {
-			size_t end = w + 20 < nlines ? w + 20 : nlines;
-			const char *b = nlines ? starts[w] : text;
-			const char *e = end < nlines ? starts[end] : text + len;
-			int64_t id;
-
-			sqlite3_bind_text(ins, 2, b, (int)(e - b), SQLITE_STATIC);
-			sqlite3_bind_null(ins, 1);
-			sqlite3_step(ins);
-			sqlite3_reset(ins);
-			id = sqlite3_last_insert_rowid(a->db);
-			sqlite3_bind_int64(m, 1, id);
-			sqlite3_bind_int64(m, 2, (int64_t)i);
-			sqlite3_bind_int64(m, 3, (int64_t)w + 1);
-			sqlite3_bind_int64(m, 4, (int64_t)end);
-			sqlite3_step(m);
-			sqlite3_reset(m);
-			if (end >= nlines)
-				break;
-		}
-		free(starts);
-		ra_free(text);
-	}
-	sqlite3_finalize(ins);
-	sqlite3_finalize(m);
-	sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL);
-	if (sqlite3_prepare_v2(a->db,
-	                       "SELECT m.file, m.line, m.end_line FROM win JOIN meta m"
-	                       " ON m.id = win.rowid WHERE win MATCH ?1"
-	                       " ORDER BY bm25(win) LIMIT 400",
-	                       -1, &a->q, NULL) != SQLITE_OK)
-		die(sqlite3_errmsg(a->db));
-	ra_free(files);
-	ra_arena_free(ar);
-}
+/* ---- the anchor: BM25 over 20-line windows (windows_bm25.h) ------------------------------- */
 
 /* rank of the first matching window, at most PER_FILE windows per file, 0 when not in TOP */
-static int anchor_rank(anchor *a, const query *q)
+static int anchor_rank(ra_bw *a, const query *q)
 {
-	char *match = malloc(strlen(q->text) * 3 + 8);
-	size_t o = 0, *per = calloc(a->npaths, sizeof(size_t));
+	size_t *per = calloc(a->npaths + 1, sizeof(size_t));
 	int rank = 0, pos = 0;
+	ra_bw_hit h;
 
-	/* every word (unicode61 with '_': letters, digits, '_'), quoted, OR-ed: plain BM25 */
-	for (const char *p = q->text; *p;) {
-		const char *s;
-
-		while (*p && !(isalnum((unsigned char)*p) || *p == '_'))
-			p++;
-		s = p;
-		while (*p && (isalnum((unsigned char)*p) || *p == '_'))
-			p++;
-		if (p > s) {
-			o += (size_t)sprintf(match + o, "%s\"%.*s\"", o ? " OR " : "", (int)(p - s),
-			                     s);
-		}
+	if (!ra_bw_query(a, q->text)) {
+		free(per);
+		return 0;
 	}
-	match[o] = '\0';
-	sqlite3_reset(a->q);
-	sqlite3_bind_text(a->q, 1, match, -1, SQLITE_TRANSIENT);
-	while (o && pos < TOP && sqlite3_step(a->q) == SQLITE_ROW) {
-		int64_t f = sqlite3_column_int64(a->q, 0);
-
-		if (per[f]++ >= PER_FILE)
+	while (pos < TOP && ra_bw_next(a, &h)) {
+		if (per[h.file]++ >= PER_FILE)
 			continue;
 		pos++;
-		if (!rank && hit_matches(q, a->paths[f], sqlite3_column_int(a->q, 1),
-		                         sqlite3_column_int(a->q, 2)))
+		if (!rank && hit_matches(q, a->paths[h.file], h.line, h.end_line))
 			rank = pos;
 	}
-	free(match);
 	free(per);
 	return rank;
 }
@@ -440,13 +338,13 @@ static void print_row(const char *set, const char *mode, const metrics *m)
 static void evaluate(const qset *set, const ra_search_weights *w)
 {
 	opened o;
-	anchor a = {0};
+	ra_bw a;
 	metrics m[4] = {{0}};
 	static const char *const modes[4] = {"anchor: BM25 windows", "lexical only", "vector only",
 	                                     "fused (all channels)"};
 
 	open_ws(&o, set->ws);
-	anchor_build(&a, set->ws, o.st);
+	ra_bw_build(&a, set->ws, o.st);
 	for (size_t i = 0; i < set->n; i++) {
 		const query *q = &set->q[i];
 		int r[4];
@@ -474,11 +372,7 @@ static void evaluate(const qset *set, const ra_search_weights *w)
 	printf("| %-12s | fused - anchor         | %+6.3f | %+6.3f | %+6.3f |\n", set->name,
 	       (m[3].mrr - m[0].mrr) / (double)m[0].n, (m[3].r1 - m[0].r1) / (double)m[0].n,
 	       (m[3].r10 - m[0].r10) / (double)m[0].n);
-	sqlite3_finalize(a.q);
-	sqlite3_close(a.db);
-	for (size_t i = 0; i < a.npaths; i++)
-		free(a.paths[i]);
-	free(a.paths);
+	ra_bw_free(&a);
 	close_ws(&o);
 }
 
