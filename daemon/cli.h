@@ -40,6 +40,10 @@ int ra_cmd_config(int argc, char **argv);
 int ra_cmd_hierarchy(int argc, char **argv);
 int ra_cmd_trace(int argc, char **argv);
 int ra_cmd_graph(int argc, char **argv);
+int ra_cmd_explain(int argc, char **argv);
 int ra_cmd_lsp(int argc, char **argv);
+int ra_cmd_serve(int argc, char **argv);
+int ra_cmd_status(int argc, char **argv);
+int ra_cmd_stop(int argc, char **argv);
 
 #endif /* RA_CLI_H */

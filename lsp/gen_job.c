@@ -160,7 +160,7 @@ int lsp_gen_start(lsp_server *s, const lsp_gen_spec *spec, const char **msg)
 {
 	lsp_gen_job *job;
 
-	if (!spec->g || !spec->req || !spec->finish || !s->current_id) {
+	if (!spec->g || !spec->req || !spec->finish || (!spec->background && !s->current_id)) {
 		json_decref(spec->ctx);
 		*msg = "no model is configured";
 		return RA_RPC_INVALID_REQUEST;
@@ -180,9 +180,11 @@ int lsp_gen_start(lsp_server *s, const lsp_gen_spec *spec, const char **msg)
 	job->delay_ms = spec->delay_ms > 0 ? spec->delay_ms : 0;
 	job->finish = spec->finish;
 	job->ctx = spec->ctx;
-	job->id = json_incref(s->current_id);
-	job->token = spec->progress_token ? json_incref(spec->progress_token) : NULL;
-	snprintf(job->key, sizeof(job->key), "%s", s->current_key);
+	if (!spec->background) {
+		job->id = json_incref(s->current_id);
+		job->token = spec->progress_token ? json_incref(spec->progress_token) : NULL;
+		snprintf(job->key, sizeof(job->key), "%s", s->current_key);
+	}
 	ra_buf_init(&job->text, MAX_TEXT);
 
 	pthread_mutex_lock(&s->mu);
@@ -192,7 +194,7 @@ int lsp_gen_start(lsp_server *s, const lsp_gen_spec *spec, const char **msg)
 		*msg = "too many model requests in flight";
 		return RA_RPC_INTERNAL_ERROR;
 	}
-	if (cancelled_locked(s, job->key)) {
+	if (job->id && cancelled_locked(s, job->key)) {
 		pthread_mutex_unlock(&s->mu);
 		job_free(job);
 		*msg = "cancelled";
@@ -211,13 +213,13 @@ int lsp_gen_start(lsp_server *s, const lsp_gen_spec *spec, const char **msg)
 	s->gen_jobs = job;
 	s->ngen_jobs++;
 	pthread_mutex_unlock(&s->mu);
-	return LSP_DEFERRED;
+	return job->id ? LSP_DEFERRED : 0;
 }
 
 void lsp_gen__cancel_key_locked(lsp_server *s, const char *key)
 {
 	for (lsp_gen_job *job = s->gen_jobs; job; job = job->next)
-		if (!strcmp(job->key, key)) {
+		if (job->id && !strcmp(job->key, key)) {
 			job->cancel = 1;
 			job->client_cancelled = true;
 		}
@@ -271,7 +273,11 @@ void lsp_gen__done(lsp_server *s, lsp_gen_job *job)
 	} else {
 		code = job->finish(s, job->ctx, job->text.data ? job->text.data : "", job->text.len,
 		                   job->rc, job->rc ? job->err : NULL, &result, &msg);
-		if (code)
+		if (!job->id) { /* background: finish did what it was for */
+			json_decref(result);
+			if (code)
+				lsp_log(s, RA_LOG_WARN, "%s", msg ? msg : "model request failed");
+		} else if (code)
 			lsp_send(s,
 			         ra_rpc_error(job->id, code, msg ? msg : "model request failed"));
 		else

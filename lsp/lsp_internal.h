@@ -125,7 +125,8 @@ typedef struct lsp_server {
 	/* model requests in flight (gen_job.c), guarded by mu */
 	lsp_gen_job *gen_jobs;
 	size_t ngen_jobs;
-	int wake[2]; /* written to stop the reader thread */
+	int wake[2];                           /* written to stop the reader thread */
+	struct lsp_inline_cache *inline_cache; /* model completions (handlers_inline.c) */
 } lsp_server;
 
 /* a symbol wherever it lives: an open document's model (doc set) or the store (id set) */
@@ -246,14 +247,17 @@ typedef struct lsp_gen_spec {
 	   error code and *msg (static or s->arena) */
 	int (*finish)(lsp_server *s, json_t *ctx, const char *text, size_t len, int code,
 	              const char *err, json_t **result, const char **msg);
-	json_t *ctx; /* the handler's state for finish; the job takes this reference */
+	json_t *ctx;     /* the handler's state for finish; the job takes this reference */
+	bool background; /* answers no request: finish runs for its side effects (a cache), its
+	                    result is dropped; lsp_gen_start then returns 0 */
 } lsp_gen_spec;
 
 /*
  * Starts a model request answering the request being handled: the reply is sent by the job when
  * generation ends; `$/cancelRequest` on that request cancels the model call (the client then
  * gets RequestCancelled). Returns LSP_DEFERRED, which the handler returns, or a JSON-RPC error
- * code with *msg (spec->ctx is released then too).
+ * code with *msg (spec->ctx is released then too). A background job answers no request and
+ * returns 0 when started.
  */
 int lsp_gen_start(lsp_server *s, const lsp_gen_spec *spec, const char **msg);
 /* cancels every job (shutdown) and waits for their threads */
@@ -287,6 +291,12 @@ int lsp_h_explain(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_hierarchy(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_trace(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_search(lsp_server *s, json_t *p, json_t **r, const char **m);
+/* handlers_inline.c: textDocument/inlineCompletion; the model's suggestion for ordinary
+   completion (from the cache only: never waits); the cache's memory at the end */
+int lsp_h_inline_completion(lsp_server *s, json_t *p, json_t **r, const char **m);
+void lsp_inline_add_item(lsp_server *s, lsp_doc *d, size_t off, uint32_t line, uint32_t bcol,
+                         json_t *items, bool *incomplete);
+void lsp_inline_free(lsp_server *s);
 /* diagnostics of a parsed document: syntax errors plus instance checks against the index */
 json_t *lsp_diagnostics(lsp_server *s, lsp_doc *d);
 void lsp_wsyms_invalidate(lsp_server *s);

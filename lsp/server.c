@@ -160,6 +160,8 @@ static void *reader_main(void *arg)
 	ra_frame_reader_init(&r, s->opts.in_fd, s->opts.max_frame);
 	r.stop_fd = s->wake[0];
 	ra_buf_init(&body, 0);
+	if (s->opts.nprefix && ra_frame_unread(&r, s->opts.prefix, s->opts.nprefix) != RA_OK)
+		end = true;
 	while (!end) {
 		lsp_item *batch = NULL, *last = NULL;
 
@@ -344,6 +346,18 @@ static void *indexer_main(void *arg)
 /* queues an indexing job: an empty list is the whole workspace */
 static void index_request(lsp_server *s, json_t *paths)
 {
+	if (s->opts.index_submit) {
+		size_t n = json_array_size(paths);
+		const char **list = ra_calloc(n + 1, sizeof(*list));
+
+		for (size_t i = 0; list && i < n; i++)
+			list[i] = json_string_value(json_array_get(paths, i));
+		if (list && n && s->opts.index_submit(list, n, s->opts.payload) != RA_OK)
+			lsp_log(s, RA_LOG_WARN, "re-indexing refused: %s", ra_error_last());
+		ra_free(list);
+		json_decref(paths);
+		return;
+	}
 	if (!s->indexer_started) {
 		json_decref(paths);
 		return;
@@ -1065,6 +1079,16 @@ static json_t *capabilities(lsp_server *s)
 	                 "rtlassist/search", "rtlassist/hierarchy", "rtlassist/trace");
 }
 
+/* the capabilities, with inline completion when a completion model is configured */
+static json_t *capabilities_all(lsp_server *s)
+{
+	json_t *caps = capabilities(s);
+
+	if (s->ws.complete)
+		json_object_set_new(caps, "inlineCompletionProvider", json_object());
+	return caps;
+}
+
 static int initialize(lsp_server *s, json_t *params, json_t **result, const char **msg)
 {
 	json_t *caps = json_object_get(params, "capabilities");
@@ -1095,20 +1119,25 @@ static int initialize(lsp_server *s, json_t *params, json_t **result, const char
 		if (!root)
 			root = json_string_value(json_object_get(params, "rootPath"));
 	}
-	rc = s->opts.open ? s->opts.open(&s->ws, root, s->opts.payload) : RA_EINVAL;
+	rc = s->opts.open ? s->opts.open(&s->ws, root,
+	                                 json_object_get(
+	                                         json_object_get(params, "initializationOptions"),
+	                                         "settings"),
+	                                 s->opts.payload)
+	                  : RA_EINVAL;
 	if (rc) {
 		*msg = ra_arena_printf(s->arena, "cannot open the workspace: %s", ra_error_last());
 		return RA_RPC_REQUEST_FAILED;
 	}
 	s->have_ws = true;
 	s->initialized = true;
-	if (s->ws.writable && !s->opts.no_index &&
+	if (s->ws.writable && !s->opts.no_index && !s->opts.index_submit &&
 	    pthread_create(&s->indexer, NULL, indexer_main, s) == 0) {
 		s->indexer_started = true;
 		index_request(s, json_array());
 	}
-	*result = json_pack("{s:o, s:{s:s, s:s}}", "capabilities", capabilities(s), "serverInfo",
-	                    "name", "rtlassist", "version", RA_VERSION);
+	*result = json_pack("{s:o, s:{s:s, s:s}}", "capabilities", capabilities_all(s),
+	                    "serverInfo", "name", "rtlassist", "version", RA_VERSION);
 	if (!s->utf16)
 		json_object_set_new(*result, "offsetEncoding", json_string("utf-8"));
 	return 0;
@@ -1136,6 +1165,7 @@ static const struct {
         {"rtlassist/hierarchy", lsp_h_hierarchy},
         {"rtlassist/trace", lsp_h_trace},
         {"rtlassist/search", lsp_h_search},
+        {"textDocument/inlineCompletion", lsp_h_inline_completion},
 };
 
 static void request(lsp_server *s, lsp_item *it)
@@ -1179,6 +1209,22 @@ static void request(lsp_server *s, lsp_item *it)
 				json_decref(empty);
 			}
 			break;
+		}
+		if (code == RA_RPC_METHOD_NOT_FOUND && !msg && s->opts.extra_request) {
+			char *buf = ra_arena_calloc(s->arena, 256);
+
+			if (buf && params && !json_is_object(params)) {
+				code = RA_RPC_INVALID_PARAMS;
+				msg = "params must be an object";
+			} else if (buf) {
+				json_t *empty = params ? NULL : json_object();
+
+				code = s->opts.extra_request(method, params ? params : empty,
+				                             &result, buf, 256, s->opts.payload);
+				json_decref(empty);
+				if (code && code != RA_RPC_METHOD_NOT_FOUND)
+					msg = buf;
+			}
 		}
 		if (code == RA_RPC_METHOD_NOT_FOUND && !msg)
 			msg = ra_arena_printf(s->arena, "unknown method %s", method);
@@ -1304,6 +1350,26 @@ static void handle(lsp_server *s, lsp_item *it)
 	}
 }
 
+void ra_lsp_index_event(ra_lsp_session *s, ra_lsp_index_kind kind, size_t done, size_t total,
+                        int rc, const char *text)
+{
+	static const item_kind kinds[] = {[RA_LSP_INDEX_BEGIN] = IT_INDEX_BEGIN,
+	                                  [RA_LSP_INDEX_REPORT] = IT_INDEX_REPORT,
+	                                  [RA_LSP_INDEX_END] = IT_INDEXED,
+	                                  [RA_LSP_INDEX_UPDATED] = IT_INDEXED};
+	lsp_item *it = ra_calloc(1, sizeof(*it));
+
+	if (!it)
+		return;
+	it->kind = kinds[kind];
+	it->full = kind != RA_LSP_INDEX_UPDATED;
+	it->done = done;
+	it->total = total;
+	it->rc = rc;
+	snprintf(it->text, sizeof(it->text), "%s", text ? text : "");
+	queue_post(s, it);
+}
+
 int ra_lsp_serve(const ra_lsp_opts *opts)
 {
 	lsp_server *s = ra_calloc(1, sizeof(*s));
@@ -1331,6 +1397,8 @@ int ra_lsp_serve(const ra_lsp_opts *opts)
 		goto out_sync;
 	}
 	s->reader_started = true;
+	if (s->opts.attach)
+		s->opts.attach(s, s->opts.payload);
 	while (!s->done) {
 		lsp_item *it;
 
@@ -1348,6 +1416,8 @@ int ra_lsp_serve(const ra_lsp_opts *opts)
 		ra_arena_reset(s->arena);
 	}
 	code = s->exit_code;
+	if (s->opts.detach)
+		s->opts.detach(s, s->opts.payload);
 
 	lsp_gen_stop_all(s);
 	if (s->indexer_started) {
@@ -1385,6 +1455,7 @@ out:
 	lsp_wsyms_invalidate(s);
 	ra_arena_free(s->wsym_arena);
 	lsp_query_release(s);
+	lsp_inline_free(s);
 	ra_store_close(s->rd);
 	if (s->have_ws && s->opts.close)
 		s->opts.close(&s->ws, s->opts.payload);

@@ -74,6 +74,11 @@ if [ -x "$build/tests/bench/bench_retrieval" ]; then
   fi
 fi
 
+if [ -x "$build/tests/bench/bench_completion_context" ]; then
+  echo; echo "== completion context: recall of needed definitions vs BM25 windows, structural completion, assembly time (bench_completion_context)"
+  "$build/tests/bench/bench_completion_context" --rtlassist "$bin" "$ws"
+fi
+
 if [ -x "$build/tests/bench/bench_graph" ]; then
   echo; echo "== design graph: full re-resolve vs a cold index, trace latency (bench_graph)"
   rm -rf "$ws/.rtlassist"
@@ -81,3 +86,6 @@ if [ -x "$build/tests/bench/bench_graph" ]; then
   "$build/tests/bench/bench_graph" "$ws/.rtlassist/index.db" "$(cat "$scratch/t")" 200
   "$bin" hierarchy -C "$ws" --json | python3 -c 'import json,sys; j=json.load(sys.stdin); n=lambda t: 1+sum(n(c) for c in t["children"]); print("tops %d, instance-tree nodes %d, unresolved %d" % (len(j["tops"]), sum(n(t) for t in j["tops"]), len(j["unresolved"])))'
 fi
+
+echo; echo "== daemon: queries during a full index, save -> visible (bench_daemon.py)"
+python3 "$(dirname "$0")/bench_daemon.py" "$bin" "$ws"

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""bench_daemon.py - the daemon's latencies on a large workspace. Figures are printed, never
+asserted.
+
+  bench_daemon.py RTLASSIST [SOURCE]
+
+SOURCE (default /work/bench/opentitan) is copied to a scratch folder without its state and
+.git. Then, against `rtlassist serve` on the copy, over the daemon's socket:
+  1. queries during the first full index: workspace/symbol and textDocument/definition in a
+     loop on one session while the writer indexes; p50/p99/max latency;
+  2. save -> visible: a new module appended to a file (written, then didSave as an editor
+     does; the watcher sees the write too), then workspace/symbol polled every millisecond
+     until it finds the module: time from the save to the first answer that has it, and to
+     the first go-to-definition on a use of it that lands in the file."""
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = sys.argv[1]
+SRC = sys.argv[2] if len(sys.argv) > 2 else "/work/bench/opentitan"
+
+
+class Raw:
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.buf = b""
+        self.id = 0
+
+    def send(self, obj):
+        body = json.dumps(obj).encode()
+        self.s.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def call(self, method, params=None):
+        self.id += 1
+        self.send({"jsonrpc": "2.0", "id": self.id, "method": method, "params": params or {}})
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end >= 0:
+                n = int(self.buf[:end].split(b":")[1])
+                if len(self.buf) >= end + 4 + n:
+                    msg = json.loads(self.buf[end + 4:end + 4 + n])
+                    self.buf = self.buf[end + 4 + n:]
+                    if msg.get("id") == self.id and "method" not in msg:
+                        return msg.get("result")
+                    continue
+            self.buf += self.s.recv(1 << 20)
+
+
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(len(v) * p))]
+
+
+work = tempfile.mkdtemp(prefix="bench_daemon_")
+ws = os.path.join(work, "ws")
+shutil.copytree(SRC, ws, ignore=shutil.ignore_patterns(".git", ".rtlassist"))
+env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "xdg"))
+nfiles = sum(1 for d, _, fs in os.walk(ws) for f in fs if f.endswith((".sv", ".v", ".svh", ".vh", ".vhd")))
+print("workspace: %s (%d HDL files)" % (SRC, nfiles))
+proc = subprocess.Popen([BIN, "serve", "-C", ws], env=env, stderr=subprocess.DEVNULL)
+sock = os.path.join(ws, ".rtlassist", "daemon.sock")
+while not os.path.exists(sock):
+    time.sleep(0.01)
+c = Raw(sock)
+c.call("initialize", {"processId": None, "rootUri": None,
+                      "capabilities": {"general": {"positionEncodings": ["utf-8"]}}})
+
+# ---- 1. queries during the full index --------------------------------------------------
+# a use of a unit defined in another file: definition goes to the store
+target = None
+for d, _, fs in sorted(os.walk(ws)):
+    for f in sorted(fs):
+        if target or not f.endswith(".sv"):
+            continue
+        for ln, text in enumerate(open(os.path.join(d, f), errors="replace")):
+            m = text.strip().split()
+            if len(m) >= 2 and m[0].startswith("prim_") and m[1].startswith("u_"):
+                target = {"uri": "file://" + os.path.join(d, f),
+                          "range": {"start": {"line": ln, "character": text.index(m[0])}}}
+                break
+sym, dfn, srch = [], [], []
+t_start = time.monotonic()
+while True:
+    st = c.call("rtlassist/status")
+    if st["state"] == "idle" and not st["queued"] and st["full_runs"] >= 1:
+        break
+    t = time.monotonic()
+    c.call("workspace/symbol", {"query": "uart"})
+    sym.append(time.monotonic() - t)
+    t = time.monotonic()
+    c.call("rtlassist/search", {"query": "uart transmit fifo", "top": 10})
+    srch.append(time.monotonic() - t)
+    if target:
+        t = time.monotonic()
+        c.call("textDocument/definition", {"textDocument": {"uri": target["uri"]},
+                                           "position": target["range"]["start"]})
+        dfn.append(time.monotonic() - t)
+index_s = time.monotonic() - t_start
+print("full index: %.1f s, %s" % (index_s, st["last_run"]))
+for name, v in (("workspace/symbol", sym), ("definition", dfn), ("rtlassist/search", srch)):
+    if v:
+        print("during the index, %-17s n=%d p50 %.1f ms p99 %.1f ms max %.1f ms" % (
+            name, len(v), pct(v, .5) * 1e3, pct(v, .99) * 1e3, max(v) * 1e3))
+
+# ---- 2. save -> visible ------------------------------------------------------------------
+files = sorted(os.path.join(d, f) for d, _, fs in os.walk(ws) if ".rtlassist" not in d
+               for f in fs if f.endswith(".sv"))
+files = sorted(files, key=os.path.getsize)[len(files) // 2:][:20]  # middle-sized files
+seen, nav = [], []
+for i, path in enumerate(files):
+    name = "bench_saved_%d" % i
+    uri = "file://" + path
+    with open(path, "a") as f:
+        f.write("\nmodule %s; endmodule\n" % name)
+    t0 = time.monotonic()
+    c.send({"jsonrpc": "2.0", "method": "textDocument/didSave",
+            "params": {"textDocument": {"uri": uri}}})
+    while not c.call("workspace/symbol", {"query": name}):
+        time.sleep(0.001)
+    seen.append(time.monotonic() - t0)
+    # navigation: the definition of the module's name at its declaration
+    line = sum(1 for _ in open(path)) - 1
+    while True:
+        r = c.call("textDocument/definition", {"textDocument": {"uri": uri},
+                                               "position": {"line": line, "character": 8}})
+        if r:
+            break
+        time.sleep(0.001)
+    nav.append(time.monotonic() - t0)
+print("save -> workspace/symbol sees it: n=%d p50 %.0f ms max %.0f ms" % (
+    len(seen), pct(seen, .5) * 1e3, max(seen) * 1e3))
+print("save -> definition answers:       n=%d p50 %.0f ms max %.0f ms" % (
+    len(nav), pct(nav, .5) * 1e3, max(nav) * 1e3))
+proc.send_signal(signal.SIGTERM)
+proc.wait()
+runs = [float(line.split(" in ")[1].split(" s")[0]) for line in
+        open(os.path.join(ws, ".rtlassist", "daemon.log")) if "file run: indexed" in line]
+if runs:
+    print("file runs in the daemon: n=%d p50 %.0f ms max %.0f ms" % (
+        len(runs), pct(runs, .5) * 1e3, max(runs) * 1e3))
+shutil.rmtree(work, ignore_errors=True)
