@@ -15,6 +15,7 @@ apt_packages=(
   libsqlite3-dev libfaiss-dev libopenblas-dev libcurl4-openssl-dev libjansson-dev libgit2-dev
   clang-format python3 time
   yosys ghdl-common ghdl universal-ctags graphviz neovim
+  emacs-nox elpa-eglot
 )
 
 # name version integrity (as published in the registry's metadata)
@@ -61,3 +62,15 @@ for entry in "${npm_packages[@]}"; do
   touch "$dest/.ok"
   rm -rf "$tmp"
 done
+
+# The VS Code client's packages (editors/vscode, pinned by its package-lock.json, no install
+# scripts run), again only when the lock file changed since the last install.
+ext=$here/editors/vscode
+if [ -f "$ext/package-lock.json" ]; then
+  sum=$(sha256sum "$ext/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$ext/node_modules/.rtlassist-lock" 2>/dev/null)" != "$sum" ]; then
+    echo "deps: npm ci in editors/vscode"
+    (cd "$ext" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$sum" >"$ext/node_modules/.rtlassist-lock"
+  fi
+fi
