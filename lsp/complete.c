@@ -29,6 +29,13 @@ static bool word_back(const char *t, size_t i, size_t *a, size_t *b)
 	while (i > 0 && ident(t[i - 1]))
 		i--;
 	*a = i;
+	/* an escaped identifier (`\$lut u (`): a backslash, then anything up to white space; the
+	   index keeps its name with the backslash */
+	for (size_t k = i; k > 0 && !isspace((unsigned char)t[k - 1]); k--)
+		if (t[k - 1] == '\\') {
+			*a = k - 1;
+			break;
+		}
 	return *a < *b && !isdigit((unsigned char)t[*a]);
 }
 

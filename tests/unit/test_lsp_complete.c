@@ -42,6 +42,14 @@ RA_TEST(complete_sv_contexts)
 	RA_CHECK_INT(cc.arg_index, 1);
 	RA_CHECK_STR(cc.formal, "");
 
+	/* escaped identifiers keep their backslash, as the index names them */
+	ctx(&cc, "  \\$lut #(.WIDTH(4)) u (.A(a), .|", false);
+	RA_CHECK_INT(cc.kind, RA_CC_PORTS);
+	RA_CHECK_STR(cc.target, "\\$lut");
+	ctx(&cc, "  \\$dff u (.|", false);
+	RA_CHECK_INT(cc.kind, RA_CC_PORTS);
+	RA_CHECK_STR(cc.target, "\\$dff");
+
 	ctx(&cc, "  fifo #(.W(8)) u (.clk(clk), .din(d|", false);
 	RA_CHECK_INT(cc.kind, RA_CC_PORTS);
 	RA_CHECK_STR(cc.target, "fifo");
