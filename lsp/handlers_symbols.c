@@ -105,36 +105,46 @@ int lsp_h_document_symbol(lsp_server *s, json_t *p, json_t **r, const char **msg
 
 void lsp_wsyms_invalidate(lsp_server *s)
 {
-	s->wsyms_valid = false;
+	s->wsyms_stale = true;
+}
+
+void lsp_wsyms_free(lsp_server *s)
+{
+	s->wsyms_valid = s->wsyms_stale = false;
 	ra_free(s->wsyms);
 	s->wsyms = NULL;
 	s->nwsyms = 0;
+	ra_free(s->wsym_files);
+	s->wsym_files = NULL;
+	s->nwsym_files = 0;
+	s->wsym_garbage = 0;
 	if (s->wsym_arena)
 		ra_arena_reset(s->wsym_arena);
 }
 
-static const char SQL_WSYMS[] =
-        "SELECT s.name, s.kind, f.path, f.lang, s.line, s.col, s.end_line, s.end_col, u.name"
-        " FROM symbols s JOIN files f ON f.id = s.file_id LEFT JOIN symbols u ON"
-        " u.id = s.unit_id WHERE s.unit_id = s.id OR s.kind IN ('function', 'task', 'typedef',"
-        " 'macro', 'component') OR (s.kind IN ('parameter', 'localparam', 'enum_member') AND"
-        " u.kind = 'package')";
+#define WSYM_COLS                                                                                  \
+	"SELECT s.name, s.kind, f.path, f.lang, s.line, s.col, s.end_line, s.end_col, u.name,"     \
+	" s.file_id FROM symbols s JOIN files f ON f.id = s.file_id LEFT JOIN symbols u ON"        \
+	" u.id = s.unit_id WHERE "
+#define WSYM_WHERE                                                                                 \
+	"(s.unit_id = s.id OR s.kind IN ('function', 'task', 'typedef', 'macro', 'component') OR"  \
+	" (s.kind IN ('parameter', 'localparam', 'enum_member') AND u.kind = 'package'))"
+static const char SQL_WSYMS[] = WSYM_COLS WSYM_WHERE;
+static const char SQL_WSYMS_FILE[] = WSYM_COLS "s.file_id = ?1 AND " WSYM_WHERE;
+static const char SQL_WSYM_FILES[] = "SELECT id, blob FROM files ORDER BY id";
 
-static void wsyms_build(lsp_server *s)
+/* appends the rows of a statement; false on OOM */
+static bool wsyms_collect(lsp_server *s, struct sqlite3_stmt *st, size_t *cap)
 {
-	struct sqlite3_stmt *st = lsp_stmt_get(s, SQL_WSYMS);
-	size_t cap = 0;
+	bool ok = true;
 
-	lsp_wsyms_invalidate(s);
-	if (!s->wsym_arena)
-		s->wsym_arena = ra_arena_new(0);
-	if (!st || !s->wsym_arena)
-		return;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		lsp_wsym *w;
 
-		if (ra_grow((void **)&s->wsyms, &cap, s->nwsyms + 1, sizeof(*s->wsyms)))
+		if (ra_grow((void **)&s->wsyms, cap, s->nwsyms + 1, sizeof(*s->wsyms))) {
+			ok = false;
 			break;
+		}
 		w = &s->wsyms[s->nwsyms++];
 		w->name = ra_arena_strdup(s->wsym_arena, (const char *)sqlite3_column_text(st, 0));
 		w->kind = ra_arena_strdup(s->wsym_arena, (const char *)sqlite3_column_text(st, 1));
@@ -147,11 +157,122 @@ static void wsyms_build(lsp_server *s)
 		                       ? ra_arena_strdup(s->wsym_arena,
 		                                         (const char *)sqlite3_column_text(st, 8))
 		                       : NULL;
+		w->file_id = sqlite3_column_int64(st, 9);
 		if (!w->name || !w->kind || !w->rel)
 			s->nwsyms--;
 	}
 	sqlite3_reset(st);
+	return ok;
+}
+
+/* the files and their content hashes now; NULL on failure */
+static lsp_wsym_file *wsym_files_now(lsp_server *s, size_t *n)
+{
+	struct sqlite3_stmt *st = lsp_stmt_get(s, SQL_WSYM_FILES);
+	lsp_wsym_file *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!st)
+		return NULL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (ra_grow((void **)&v, &cap, *n + 1, sizeof(*v))) {
+			ra_free(v);
+			v = NULL;
+			break;
+		}
+		v[*n].id = sqlite3_column_int64(st, 0);
+		snprintf(v[*n].blob, sizeof(v[*n].blob), "%s",
+		         sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1)
+		                                    : "");
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return v;
+}
+
+static void wsyms_build(lsp_server *s)
+{
+	struct sqlite3_stmt *st = lsp_stmt_get(s, SQL_WSYMS);
+	size_t cap = 0;
+
+	lsp_wsyms_free(s);
+	if (!s->wsym_arena)
+		s->wsym_arena = ra_arena_new(0);
+	if (!st || !s->wsym_arena)
+		return;
+	/* the request's read snapshot makes the two reads agree */
+	s->wsym_files = wsym_files_now(s, &s->nwsym_files);
+	if (!wsyms_collect(s, st, &cap)) {
+		lsp_wsyms_free(s);
+		return;
+	}
 	s->wsyms_valid = true;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * After an index run: only the files whose content hash changed (or that came or went) are
+ * read again. A full build reads every symbol of the workspace (95 ms on OpenTitan), which made
+ * the first workspace/symbol after every save that slow.
+ */
+static void wsyms_refresh(lsp_server *s)
+{
+	size_t n = 0, nch = 0, i = 0, j = 0, k = 0, cap = s->nwsyms;
+	lsp_wsym_file *now = wsym_files_now(s, &n);
+	int64_t *changed = ra_malloc((n + s->nwsym_files + 1) * sizeof(*changed));
+	bool ok = true;
+
+	s->wsyms_stale = false;
+	if (!now || !changed)
+		goto rebuild;
+	while (i < n || j < s->nwsym_files) { /* both by id */
+		if (j == s->nwsym_files || (i < n && now[i].id < s->wsym_files[j].id)) {
+			changed[nch++] = now[i++].id;
+		} else if (i == n || s->wsym_files[j].id < now[i].id) {
+			changed[nch++] = s->wsym_files[j++].id;
+		} else {
+			if (strcmp(now[i].blob, s->wsym_files[j].blob) != 0)
+				changed[nch++] = now[i].id;
+			i++;
+			j++;
+		}
+	}
+	if (nch > 256 || s->wsym_garbage + nch > 4096)
+		goto rebuild; /* a branch switch, or too many dead strings in the arena */
+	qsort(changed, nch, sizeof(*changed), id_cmp);
+	for (size_t w = 0; w < s->nwsyms; w++)
+		if (!bsearch(&s->wsyms[w].file_id, changed, nch, sizeof(*changed), id_cmp))
+			s->wsyms[k++] = s->wsyms[w];
+	s->nwsyms = k;
+	for (size_t c = 0; c < nch && ok; c++) {
+		struct sqlite3_stmt *st = lsp_stmt_get(s, SQL_WSYMS_FILE);
+
+		if (!st) {
+			ok = false;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, changed[c]);
+		ok = wsyms_collect(s, st, &cap);
+	}
+	if (!ok)
+		goto rebuild;
+	ra_free(s->wsym_files);
+	s->wsym_files = now;
+	s->nwsym_files = n;
+	s->wsym_garbage += nch;
+	ra_free(changed);
+	return;
+rebuild:
+	ra_free(now);
+	ra_free(changed);
+	wsyms_build(s);
 }
 
 /* fuzzy score of query against name (case-insensitive subsequence); 0 when no match */
@@ -215,6 +336,8 @@ int lsp_h_workspace_symbol(lsp_server *s, json_t *p, json_t **r, const char **ms
 	}
 	if (!s->wsyms_valid)
 		wsyms_build(s);
+	else if (s->wsyms_stale)
+		wsyms_refresh(s);
 	hits = ra_malloc((s->nwsyms ? s->nwsyms : 1) * sizeof(*hits));
 	if (!hits) {
 		*r = out;

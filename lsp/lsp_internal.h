@@ -58,7 +58,14 @@ typedef struct lsp_wsym {
 	const char *name, *kind, *rel, *container;
 	ra_span span;
 	ra_lang lang;
+	int64_t file_id;
 } lsp_wsym;
+
+/* a file as the workspace/symbol table last saw it (its content's hash) */
+typedef struct lsp_wsym_file {
+	int64_t id;
+	char blob[48];
+} lsp_wsym_file;
 
 typedef struct lsp_item lsp_item;       /* queue entry (server.c) */
 typedef struct lsp_gen_job lsp_gen_job; /* a model request in flight (gen_job.c) */
@@ -109,8 +116,12 @@ typedef struct lsp_server {
 	/* caches, rebuilt after every index run */
 	lsp_wsym *wsyms;
 	size_t nwsyms;
-	bool wsyms_valid;
+	bool wsyms_valid; /* built */
+	bool wsyms_stale; /* the index changed since: refresh the files that did */
 	ra_arena *wsym_arena;
+	lsp_wsym_file *wsym_files; /* by id */
+	size_t nwsym_files;
+	size_t wsym_garbage; /* files refreshed since the last full build (their old strings) */
 	lsp_doc *closed[LSP_CLOSED_CACHE]; /* files read from disk for requests, newest first */
 	lsp_file files[LSP_FILE_CACHE];
 	size_t next_file;
@@ -299,6 +310,9 @@ void lsp_inline_add_item(lsp_server *s, lsp_doc *d, size_t off, uint32_t line, u
 void lsp_inline_free(lsp_server *s);
 /* diagnostics of a parsed document: syntax errors plus instance checks against the index */
 json_t *lsp_diagnostics(lsp_server *s, lsp_doc *d);
+/* the index changed: the workspace/symbol table refreshes the files whose content changed
+ * before its next use */
 void lsp_wsyms_invalidate(lsp_server *s);
+void lsp_wsyms_free(lsp_server *s);
 
 #endif /* RA_LSP_INTERNAL_H */

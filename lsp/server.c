@@ -1452,7 +1452,7 @@ out:
 		ra_free(s->files[i].text);
 		ra_lines_free(&s->files[i].lines);
 	}
-	lsp_wsyms_invalidate(s);
+	lsp_wsyms_free(s);
 	ra_arena_free(s->wsym_arena);
 	lsp_query_release(s);
 	lsp_inline_free(s);

@@ -397,6 +397,21 @@ try:
             break
         c.drain(0.05)
     check(ok, "saving updates the index")
+    # the workspace/symbol table follows by file: the old name is gone, other files' stay
+    w = c.request("workspace/symbol", {"query": "fifo"})
+    check(not [x for x in w if x["name"] == "fifo" and
+               x["location"]["uri"].endswith("/sv/fifo.sv")], "renamed unit gone: %s" % w)
+    check(c.request("workspace/symbol", {"query": "popcnt"}), "other files' names kept")
+    os.remove(os.path.join(ws, "sv/extra.sv"))
+    c.notify("workspace/didChangeWatchedFiles",
+             {"changes": [{"uri": "file://" + ws + "/sv/extra.sv", "type": 3}]})
+    ok = False
+    for _ in range(100):
+        if not c.request("workspace/symbol", {"query": "extra_unit"}):
+            ok = True
+            break
+        c.drain(0.05)
+    check(ok, "a deleted file's names leave workspace/symbol")
 
     # ---- errors -------------------------------------------------------------------------------
     r = c.request_full("textDocument/nonsense", {})
