@@ -64,3 +64,9 @@ else
   show search -C "$repo" "${DEMO_QUERY:-fifo full flag}" --top 5
 fi
 show hierarchy -C "$repo" --depth 1
+# what a unit does, from the index alone (a chat model, when configured, adds prose)
+if [ -d "$repo/yosys/ice40" ] && [ -z "${DEMO_UNIT:-}" ]; then
+  show explain SB_DFF -C "$repo" --no-model
+else
+  show explain "$unit" -C "$repo" --no-model
+fi
