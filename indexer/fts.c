@@ -205,6 +205,7 @@ typedef struct scanner {
 	emit_fn emit;
 	void *ctx;
 	bool synonyms;
+	bool whole_only; /* each word as one token, no sub-words */
 } scanner;
 
 static size_t fold(char *dst, const char *s, size_t n)
@@ -282,6 +283,8 @@ static int scan_word(const scanner *sc, const char *s, size_t n, int at)
 	if (nsub == 0)
 		return 0; /* only separators ("_", "$") */
 	wn = fold(whole, s, n);
+	if (sc->whole_only)
+		return sc->emit(sc->ctx, false, whole, wn, at, at + (int)n);
 	if (nsub == 1 && off[0] == 0 && len[0] == n) {
 		rc = sc->emit(sc->ctx, false, whole, wn, at, at + (int)n);
 		return rc ? rc : emit_synonyms(sc, whole, wn, at, at + (int)n);
@@ -358,8 +361,12 @@ static int tok_tokenize(Fts5Tokenizer *t, void *pctx, int flags, const char *tex
                         int (*xToken)(void *, int, const char *, int, int, int))
 {
 	fts_ctx f = {pctx, xToken};
-	/* the index holds every spelling already: queries need no expansion */
-	scanner sc = {fts_emit, &f, (flags & FTS5_TOKENIZE_QUERY) == 0};
+	/* The index holds every spelling already, so a query term is neither expanded nor split:
+	   ra_fts_query quotes the whole identifier and each sub-word as terms of their own. Split
+	   here, a quoted "kmac_rom_rdy" would become the phrase (kmac_rom_rdy|kmac) rom rdy, and
+	   FTS5 would intersect the long position lists of its common sub-words. */
+	bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
+	scanner sc = {fts_emit, &f, !query, query};
 
 	(void)t;
 	if (!text || len <= 0)
@@ -415,7 +422,7 @@ int ra_fts__scan(const char *text, size_t len, bool synonyms,
                  int (*fn)(const char *tok, size_t n, void *payload), void *payload)
 {
 	cb_ctx c = {fn, payload};
-	scanner sc = {cb_emit, &c, synonyms};
+	scanner sc = {cb_emit, &c, synonyms, false};
 
 	if (!text)
 		return 0;
@@ -472,11 +479,11 @@ static int query_emit(void *ctx, bool colocated, const char *tok, size_t n, int 
 	return rc ? rc : ra_buf_putc(q->out, '"');
 }
 
-int ra_fts_query(char **out, const char *text)
+static int fts_query(char **out, const char *text, bool whole_only)
 {
 	ra_buf b;
 	query_ctx *q = ra_calloc(1, sizeof(*q));
-	scanner sc = {query_emit, q, false};
+	scanner sc = {query_emit, q, false, whole_only};
 	int rc;
 
 	if (!q)
@@ -493,4 +500,14 @@ int ra_fts_query(char **out, const char *text)
 	ra_buf_free(&b);
 	ra_free(q);
 	return rc;
+}
+
+int ra_fts_query(char **out, const char *text)
+{
+	return fts_query(out, text, false);
+}
+
+int ra_fts_query_idents(char **out, const char *text)
+{
+	return fts_query(out, text, true);
 }

@@ -34,6 +34,11 @@ int ra_fts_register(struct sqlite3 *db);
  */
 int ra_fts_query(char **out, const char *text);
 
+/* The same with each identifier whole: no sub-words, no abbreviations. For code looking like
+ * code (completion's similar code): whole names are rare tokens, so the query is selective and
+ * cheap where sub-words ("data", "valid", "q") would rank most of the repository. */
+int ra_fts_query_idents(char **out, const char *text);
+
 /* Calls fn for each token the tokenizer produces for `text` (for tests and for the embedder,
  * which uses the same sub-words). A non-zero return from fn stops and is returned. */
 int ra_fts_tokens(const char *text, size_t len, int (*fn)(const char *tok, size_t n, void *payload),

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "retriever/context.h"
+#include "indexer/fts.h"
 
 #include <ctype.h>
 #include <sqlite3.h>
@@ -55,7 +56,7 @@ typedef struct build {
 	const char *includes[32]; /* files this file includes (workspace-relative) */
 	size_t nincludes;
 	const char *entity; /* VHDL: the entity of the architecture around the cursor */
-	sqlite3_stmt *q_unit, *q_iface, *q_decl, *q_sym, *q_chunk, *q_chunk_id, *q_members, *q_enum,
+	sqlite3_stmt *q_unit, *q_iface, *q_decl, *q_sym, *q_chunk, *q_similar, *q_members, *q_enum,
 	        *q_includes, *q_pkg;
 	ra_store *store;
 } build;
@@ -734,55 +735,54 @@ static const char *similar_query(build *b, const char *t, size_t len)
 static void add_similar(build *b)
 {
 	const ra_context_opts *o = b->o;
-	ra_searcher *se = o->searcher, *own = NULL;
-	ra_search_opts so = {0};
-	ra_search_results r = {0};
 	uint32_t from = b->cur_line > 4 ? b->cur_line - 4 : 0;
+	const char *words =
+	        similar_query(b, o->text + b->starts[from], o->cursor - b->starts[from]);
+	const char *seen[MAX_SIMILAR + 1];
+	char *match = NULL;
 	sqlite3_stmt *st;
 	int rank = 0;
 
-	if (!se) {
-		if (ra_searcher_open(&own, b->store, NULL, NULL, NULL) != RA_OK)
-			return;
-		se = own;
+	/* whole names only: rare tokens, a selective query (fts.h, ra_fts_query_idents) */
+	if (!words || ra_fts_query_idents(&match, words) != RA_OK)
+		return;
+	st = prep(
+	        b, &b->q_similar,
+	        "SELECT f.path, c.line, c.end_line, c.text FROM chunk_fts JOIN chunks c ON"
+	        " c.id = chunk_fts.rowid JOIN files f ON f.id = c.file_id WHERE chunk_fts MATCH ?1"
+	        " ORDER BY bm25(chunk_fts, ?2, ?3) LIMIT 64");
+	if (!st) {
+		ra_free(match);
+		return;
 	}
-	so.query = similar_query(b, o->text + b->starts[from], o->cursor - b->starts[from]);
-	so.top = MAX_SIMILAR + 2;
-	so.per_file = 1;
-	so.channels = ra_searcher_channels(se) & (RA_SEARCH_LEXICAL | RA_SEARCH_VECTOR);
-	if (!so.query || !so.channels || ra_search(&r, se, &so) != RA_OK)
-		goto out;
-	for (size_t i = 0; i < r.n && rank < MAX_SIMILAR; i++) {
-		const ra_search_hit *h = &r.hits[i];
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 2, RA_FTS_W_HEADER);
+	sqlite3_bind_double(st, 3, RA_FTS_W_BODY);
+	ra_free(match);
+	while (rank < MAX_SIMILAR && sqlite3_step(st) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 3), *e = t;
+		uint32_t line = (uint32_t)sqlite3_column_int64(st, 1), k = 0;
+		bool dup = !path || !t || !strcmp(path, o->path); /* this file is the buffer's */
 
-		if (!strcmp(h->file, o->path))
-			continue; /* this file's text is the buffer's, not the index's */
-		st = prep(b, &b->q_chunk_id,
-		          "SELECT line, end_line, text FROM chunks WHERE id = ?1");
-		if (!st)
-			break;
-		sqlite3_bind_int64(st, 1, h->chunk);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			uint32_t line = (uint32_t)sqlite3_column_int64(st, 0);
-			const char *t = (const char *)sqlite3_column_text(st, 2), *e = t;
-			uint32_t k = 0;
+		for (int i = 0; i < rank && !dup; i++) /* one excerpt per file */
+			dup = !strcmp(seen[i], path);
+		if (dup)
+			continue;
+		while (*e && k < MAX_SIM_LINES) {
+			const char *nl = strchr(e, '\n');
 
-			while (e && *e && k < MAX_SIM_LINES) {
-				const char *nl = strchr(e, '\n');
-
-				e = nl ? nl + 1 : e + strlen(e);
-				k++;
-			}
-			add_cand(b, "similar", NULL, ra_arena_strdup(b->a, h->file),
-			         ra_arena_strndup(b->a, t, (size_t)(e - t)), line,
-			         line + (k ? k - 1 : 0), 30 - rank);
-			rank++;
+			e = nl ? nl + 1 : e + strlen(e);
+			k++;
 		}
-		sqlite3_reset(st);
+		seen[rank] = ra_arena_strdup(b->a, path);
+		if (!seen[rank])
+			break;
+		add_cand(b, "similar", NULL, seen[rank], ra_arena_strndup(b->a, t, (size_t)(e - t)),
+		         line, line + (k ? k - 1 : 0), 30 - rank);
+		rank++;
 	}
-out:
-	ra_search_results_free(&r);
-	ra_searcher_close(own);
+	sqlite3_reset(st);
 }
 
 /* ---- identifiers near the cursor ------------------------------------------------------------------ */
@@ -1041,7 +1041,7 @@ out:
 	sqlite3_finalize(b.q_decl);
 	sqlite3_finalize(b.q_sym);
 	sqlite3_finalize(b.q_chunk);
-	sqlite3_finalize(b.q_chunk_id);
+	sqlite3_finalize(b.q_similar);
 	sqlite3_finalize(b.q_members);
 	sqlite3_finalize(b.q_enum);
 	sqlite3_finalize(b.q_includes);

@@ -14,8 +14,9 @@
  *    the store when it is declared in a package the file imports, a file it includes, file level
  *    ($unit, macros), a VHDL architecture's entity, or is unique in the workspace;
  *  - "import": a one-line-per-member summary of each package the file imports;
- *  - "similar": chunks of other files that share the most rare words with the lines around the
- *    cursor (retriever/search.h, lexical channel; vector too when the searcher has it).
+ *  - "similar": chunks of other files (one each) that share the longest names of the lines
+ *    before the cursor, ranked by BM25 over whole identifiers (indexer/fts.h,
+ *    ra_fts_query_idents).
  * Excerpts are taken by priority while they fit; one that overlaps an excerpt already taken,
  * or (in this file) the windows, is skipped. Tokens are estimated as bytes / 3.5 (HDL source,
  * BPE tokenizers of code models) — a budget, not an exact count.
@@ -28,7 +29,6 @@
 #include "indexer/model.h"
 #include "indexer/store.h"
 #include "retriever/gen.h"
-#include "retriever/search.h"
 
 #define RA_CONTEXT_DEFAULT_BUDGET 1536
 #define RA_CONTEXT_MIN_BUDGET 64
@@ -45,7 +45,6 @@ typedef struct ra_context_opts {
 	int budget;            /* tokens of the whole prompt; 0: RA_CONTEXT_DEFAULT_BUDGET */
 	const char *unit_hint; /* the unit being instantiated at the cursor, when the caller knows
 	                          it (lsp/complete.h); NULL otherwise */
-	ra_searcher *searcher; /* for "similar" excerpts; NULL: a lexical searcher of `store` */
 	bool no_similar;       /* leave out "similar" excerpts (benchmarks of the rest) */
 	int context_max;       /* at most this many tokens of repository context; 0: what the
 	                          windows leave of the budget; < 0: none */

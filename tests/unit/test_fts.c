@@ -241,9 +241,19 @@ RA_TEST(fts_table_ranks_expected_chunk_first)
 	RA_CHECK(first_match(db, q, hit, sizeof(hit)) > 0);
 	RA_CHECKF(strncmp(hit, "rtl/fifo_sync.sv fifo_sync assigns |", 36) == 0, "%s", hit);
 	ra_free(q);
-	/* a camelCase query is tokenised like the documents: wrEn is the phrase "wr en" */
-	RA_CHECK(first_match(db, "wrEn", hit, sizeof(hit)) > 0);
+	/* a camelCase question is split like the documents by ra_fts_query: wrEn finds wr_en */
+	RA_CHECK(ra_fts_query(&q, "wrEn") == 0);
+	RA_CHECK(first_match(db, q, hit, sizeof(hit)) > 0);
 	RA_CHECKF(strstr(hit, "wr_en") != NULL, "%s", hit);
+	ra_free(q);
+	/* a query term is one token, never split again: the whole identifier alone */
+	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH '\"wrEn\"'"),
+	             0);
+	RA_CHECK(ra_fts_query_idents(&q, "wr_en wrEn") == 0);
+	RA_CHECK_STR(q, "\"wr_en\" OR \"wren\"");
+	RA_CHECK(first_match(db, q, hit, sizeof(hit)) > 0);
+	RA_CHECKF(strstr(hit, "wr_en") != NULL, "%s", hit);
+	ra_free(q);
 	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'mem'"), 8);
 	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH"
 	                       " '\"rtl other sv\"'"),
