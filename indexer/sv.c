@@ -3812,27 +3812,24 @@ static int walk(ra_sv_parser *p, TSNode root)
 	}
 }
 
-int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t len, ra_lang lang)
+/* a syntax tree kept for the next parse of the same, edited text */
+struct ra_sv_tree {
+	TSTree *ts;
+	uint32_t len; /* bytes of the text the tree describes, after the edits so far */
+};
+
+/* extracts a model from a tree of `src` */
+static int extract(ra_sv_parser *p, ra_model **out, TSTree *tree, const char *src, uint32_t len,
+                   ra_lang lang, unsigned flags)
 {
-	TSTree *tree;
-	ra_model *m;
+	ra_model *m = ra_model_new(lang);
 	int rc;
 
-	*out = NULL;
-	if (len > UINT32_MAX)
-		return ra_error_set(RA_ETOOBIG, "source of %zu bytes is over tree-sitter's 4 GiB",
-		                    len);
-	m = ra_model_new(lang);
 	if (!m)
 		return RA_ENOMEM;
-	tree = ts_parser_parse_string(p->ts, NULL, src, (uint32_t)len);
-	if (!tree) {
-		ra_model_free(m);
-		return ra_error_set(RA_ERR, "tree-sitter parse failed");
-	}
 	p->m = m;
 	p->src = src;
-	p->len = (uint32_t)len;
+	p->len = len;
 	p->nframes = 0;
 	p->pool_depth = 0;
 	p->err_depth = UINT32_MAX;
@@ -3841,9 +3838,8 @@ int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t 
 	p->nports = 0;
 	flow_reset(p);
 	rc = walk(p, ts_tree_root_node(tree));
-	if (!rc)
+	if (!rc && !(flags & RA_SV_NO_CHUNKS))
 		rc = chunk_file(p, ts_tree_root_node(tree));
-	ts_tree_delete(tree);
 	p->m = NULL;
 	p->src = NULL;
 	if (rc) {
@@ -3852,6 +3848,132 @@ int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t 
 	}
 	*out = m;
 	return RA_OK;
+}
+
+int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t len, ra_lang lang)
+{
+	TSTree *tree;
+	int rc;
+
+	*out = NULL;
+	if (len > UINT32_MAX)
+		return ra_error_set(RA_ETOOBIG, "source of %zu bytes is over tree-sitter's 4 GiB",
+		                    len);
+	tree = ts_parser_parse_string(p->ts, NULL, src, (uint32_t)len);
+	if (!tree)
+		return ra_error_set(RA_ERR, "tree-sitter parse failed");
+	rc = extract(p, out, tree, src, (uint32_t)len, lang, 0);
+	ts_tree_delete(tree);
+	return rc;
+}
+
+int ra_sv_parser_reparse(ra_sv_parser *p, ra_model **out, ra_sv_tree **tree, const char *src,
+                         size_t len, ra_lang lang, unsigned flags)
+{
+	ra_sv_tree *t = *tree;
+	TSTree *old = NULL, *nt;
+	int rc;
+
+	*out = NULL;
+	if (len > UINT32_MAX)
+		return ra_error_set(RA_ETOOBIG, "source of %zu bytes is over tree-sitter's 4 GiB",
+		                    len);
+	if (!t) {
+		t = ra_calloc(1, sizeof(*t));
+		if (!t)
+			return ra_error_oom();
+	} else if (t->ts && t->len == len) {
+		old = t->ts;
+	}
+	/* a tree whose edits do not add up to this text is not reused: a fresh parse is right */
+	nt = ts_parser_parse_string(p->ts, old, src, (uint32_t)len);
+	if (!nt) {
+		if (t != *tree)
+			ra_free(t);
+		return ra_error_set(RA_ERR, "tree-sitter parse failed");
+	}
+	if (t->ts)
+		ts_tree_delete(t->ts);
+	t->ts = nt;
+	t->len = (uint32_t)len;
+	*tree = t;
+	rc = extract(p, out, nt, src, (uint32_t)len, lang, flags);
+	return rc;
+}
+
+void ra_sv_edit_make(ra_sv_edit *out, const char *old, size_t old_len, size_t from, size_t to,
+                     const char *text, size_t text_len)
+{
+	uint32_t row = 0, line_start = 0;
+	size_t i;
+
+	if (to > old_len)
+		to = old_len;
+	if (from > to)
+		from = to;
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < to; i++) {
+		if (i == from) {
+			out->start_row = row;
+			out->start_col = (uint32_t)(i - line_start);
+		}
+		if (old[i] == '\n') {
+			row++;
+			line_start = (uint32_t)i + 1;
+		}
+	}
+	if (from == to) {
+		out->start_row = row;
+		out->start_col = (uint32_t)(to - line_start);
+	}
+	out->start = (uint32_t)from;
+	out->old_end = (uint32_t)to;
+	out->old_end_row = row;
+	out->old_end_col = (uint32_t)(to - line_start);
+	out->new_end = (uint32_t)(from + text_len);
+	row = out->start_row;
+	line_start = 0;
+	for (i = 0; i < text_len; i++)
+		if (text[i] == '\n') {
+			row++;
+			line_start = (uint32_t)i + 1;
+		}
+	out->new_end_row = row;
+	out->new_end_col = row == out->start_row ? out->start_col + (uint32_t)text_len
+	                                         : (uint32_t)(text_len - line_start);
+}
+
+int ra_sv_tree_edit(ra_sv_tree *t, const ra_sv_edit *e)
+{
+	TSInputEdit te;
+	uint64_t len;
+
+	if (!t || !t->ts)
+		return RA_OK;
+	if (e->start > e->old_end || e->old_end > t->len || e->new_end < e->start)
+		return ra_error_set(RA_ERR, "edit of bytes %u-%u is outside the tree's %u bytes",
+		                    e->start, e->old_end, t->len);
+	len = (uint64_t)t->len - (e->old_end - e->start) + (e->new_end - e->start);
+	if (len > UINT32_MAX)
+		return ra_error_set(RA_ETOOBIG, "edited text over tree-sitter's 4 GiB");
+	te = (TSInputEdit){.start_byte = e->start,
+	                   .old_end_byte = e->old_end,
+	                   .new_end_byte = e->new_end,
+	                   .start_point = {e->start_row, e->start_col},
+	                   .old_end_point = {e->old_end_row, e->old_end_col},
+	                   .new_end_point = {e->new_end_row, e->new_end_col}};
+	ts_tree_edit(t->ts, &te);
+	t->len = (uint32_t)len;
+	return RA_OK;
+}
+
+void ra_sv_tree_free(ra_sv_tree *t)
+{
+	if (!t)
+		return;
+	if (t->ts)
+		ts_tree_delete(t->ts);
+	ra_free(t);
 }
 
 int ra_sv_parse(ra_model **out, const char *src, size_t len, ra_lang lang)

@@ -89,7 +89,8 @@
  *     one such item (all pieces of a split item keep it); the enclosing unit or generate block
  *     for runs and merged items; -1 outside units.
  *
- * Thread-safety: a ra_sv_parser is used by one thread at a time; make one per worker.
+ * Thread-safety: a ra_sv_parser is used by one thread at a time; make one per worker. A
+ * ra_sv_tree likewise, and it may be parsed by any parser.
  */
 #ifndef RA_SV_H
 #define RA_SV_H
@@ -108,6 +109,49 @@ void ra_sv_parser_free(ra_sv_parser *p);
  * are counted in the model. Returns 0 and the caller's model in *out, or RA_ENOMEM/RA_ERR.
  */
 int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t len, ra_lang lang);
+
+/*
+ * Incremental re-parsing, for a text that changes by small edits (an editor's open document).
+ * A ra_sv_tree keeps the syntax tree of the last parse; every change to the text is reported
+ * with ra_sv_tree_edit, and the next ra_sv_parser_reparse re-parses only what the edits touched.
+ * The model is the same as ra_sv_parser_parse's of the same text (with RA_SV_NO_CHUNKS, without
+ * its chunks).
+ */
+typedef struct ra_sv_tree ra_sv_tree;
+
+/* One change: bytes [start, old_end) of the old text replaced by [start, new_end) of the new;
+ * rows 0-based, columns in bytes. ra_sv_edit_make computes one. */
+typedef struct ra_sv_edit {
+	uint32_t start, old_end, new_end;
+	uint32_t start_row, start_col;
+	uint32_t old_end_row, old_end_col;
+	uint32_t new_end_row, new_end_col;
+} ra_sv_edit;
+
+/* ra_sv_parser_reparse flags */
+#define RA_SV_NO_CHUNKS 1u /* leave the model's chunks empty (they serve search only) */
+
+/*
+ * Parses `len` bytes of `src` as ra_sv_parser_parse does. `*tree` is NULL (a fresh parse) or the
+ * tree of the previous parse with every edit since applied; a tree whose edits do not add up to
+ * `len` bytes is not reused (the parse is then a fresh one). On success *tree is the tree of
+ * `src` (created when NULL; the caller's, freed with ra_sv_tree_free) even when extraction fails;
+ * when the parse fails *tree is unchanged. Returns 0 and the caller's model in *out, or
+ * RA_ETOOBIG, RA_ENOMEM, RA_ERR.
+ */
+int ra_sv_parser_reparse(ra_sv_parser *p, ra_model **out, ra_sv_tree **tree, const char *src,
+                         size_t len, ra_lang lang, unsigned flags);
+
+/* The edit that replaces bytes [from, to) of `old` (old_len bytes; clamped) with `text`. */
+void ra_sv_edit_make(ra_sv_edit *out, const char *old, size_t old_len, size_t from, size_t to,
+                     const char *text, size_t text_len);
+
+/* Records an edit of the text in a tree (NULL or empty: nothing to do). Returns 0, or RA_ERR
+ * when the edit does not fit the tree's text; the tree is then unchanged and should be freed. */
+int ra_sv_tree_edit(ra_sv_tree *t, const ra_sv_edit *e);
+
+/* Frees a tree; accepts NULL. */
+void ra_sv_tree_free(ra_sv_tree *t);
 
 /* One-shot convenience: a parser for one call. */
 int ra_sv_parse(ra_model **out, const char *src, size_t len, ra_lang lang);

@@ -28,8 +28,16 @@ typedef struct lsp_doc {
 	ra_lang lang;
 	ra_buf text;
 	ra_lines lines;
-	ra_model *model; /* parsed from text; rebuilt when dirty */
-	int32_t *units;  /* indexes of the model's design units */
+	ra_model *model;  /* parsed from text; rebuilt when dirty */
+	ra_sv_tree *tree; /* open SystemVerilog documents being edited: the syntax tree of the last
+	                     parse, with the changes since applied, for an incremental re-parse
+	                     (kept only once a document changes: a tree weighs several times its
+	                     text, and most open documents are only read) */
+	bool edited;      /* changed since it was opened */
+	bool provisional; /* model from an incremental parse of a text with syntax errors: a fresh
+	                     parse confirms it when the server is idle (lsp_docs_settle) */
+	double parsed_at; /* ra_now() of the last parse */
+	int32_t *units;   /* indexes of the model's design units */
 	size_t nunits, units_cap;
 	bool dirty;
 	bool open; /* opened by the client (else read from disk for one request) */
@@ -178,6 +186,11 @@ const char *lsp_uri_rel(lsp_server *s, const char *uri);
 const char *lsp_rel_uri(lsp_server *s, const char *rel);
 bool lsp_lang_of(lsp_server *s, const char *path, ra_lang *out);
 void lsp_publish_diagnostics(lsp_server *s, lsp_doc *d);
+/* With nothing queued: re-parses afresh one document whose model is provisional and that has
+ * not changed for LSP_SETTLE_DELAY seconds, and publishes its diagnostics again when the model
+ * changed. Returns 0 when it did, else the seconds until one is due, or -1 for none. */
+#define LSP_SETTLE_DELAY 0.5
+double lsp_docs_settle(lsp_server *s);
 
 /* position helpers: the byte offset of an LSP position in a document */
 int lsp_position(lsp_server *s, lsp_doc *d, json_t *params, size_t *offset, uint32_t *line,

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef enum {
@@ -552,6 +553,7 @@ static void doc_free(lsp_doc *d)
 	ra_buf_free(&d->text);
 	ra_lines_free(&d->lines);
 	ra_model_free(d->model);
+	ra_sv_tree_free(d->tree);
 	ra_free(d->units);
 	ra_free(d);
 }
@@ -593,19 +595,9 @@ lsp_doc *lsp_doc_by_rel(lsp_server *s, const char *rel)
 	return NULL;
 }
 
-int lsp_doc_model(lsp_server *s, lsp_doc *d)
+/* makes m (stolen) the document's model */
+static void doc_set_model(lsp_doc *d, ra_model *m)
 {
-	ra_model *m = NULL;
-	int rc;
-
-	if (!d->dirty && d->model)
-		return RA_OK;
-	if (d->lang == RA_LANG_VHDL)
-		rc = ra_vhdl_parse(&m, d->text.data, d->text.len);
-	else
-		rc = ra_sv_parser_parse(s->svp, &m, d->text.data, d->text.len, d->lang);
-	if (rc)
-		return rc;
 	ra_model_free(d->model);
 	d->model = m;
 	d->dirty = false;
@@ -614,7 +606,86 @@ int lsp_doc_model(lsp_server *s, lsp_doc *d)
 		if (ra_model_kind_is_unit(m->syms[i].kind) &&
 		    !ra_grow((void **)&d->units, &d->units_cap, d->nunits + 1, sizeof(*d->units)))
 			d->units[d->nunits++] = (int32_t)i;
+}
+
+int lsp_doc_model(lsp_server *s, lsp_doc *d)
+{
+	ra_model *m = NULL;
+	bool reused = false;
+	int rc;
+
+	if (!d->dirty && d->model)
+		return RA_OK;
+	if (d->lang == RA_LANG_VHDL) {
+		rc = ra_vhdl_parse(&m, d->text.data, d->text.len);
+	} else if (d->open && d->edited) {
+		/* a document being edited keeps its tree: a change re-parses only what it touched */
+		reused = d->tree != NULL;
+		rc = ra_sv_parser_reparse(s->svp, &m, &d->tree, d->text.data, d->text.len, d->lang,
+		                          RA_SV_NO_CHUNKS);
+	} else {
+		rc = ra_sv_parser_parse(s->svp, &m, d->text.data, d->text.len, d->lang);
+	}
+	if (rc)
+		return rc;
+	doc_set_model(d, m);
+	/* tree-sitter may recover from syntax errors differently when it reuses subtrees */
+	d->provisional = reused && m->nerrors > 0;
+	d->parsed_at = ra_now();
 	return RA_OK;
+}
+
+/* true when two models dump the same (false on OOM) */
+static bool models_equal(const ra_model *a, const ra_model *b)
+{
+	ra_buf x, y;
+	bool eq;
+
+	ra_buf_init(&x, 0);
+	ra_buf_init(&y, 0);
+	eq = !ra_model_dump(&x, a) && !ra_model_dump(&y, b) && x.len == y.len &&
+	     !memcmp(x.data, y.data, x.len);
+	ra_buf_free(&x);
+	ra_buf_free(&y);
+	return eq;
+}
+
+double lsp_docs_settle(lsp_server *s)
+{
+	double now = ra_now(), next = -1;
+
+	for (size_t i = 0; i < s->ndocs && !s->shutdown; i++) {
+		lsp_doc *d = s->docs[i];
+		ra_sv_tree *t = NULL;
+		ra_model *m = NULL;
+
+		if (!d->provisional || d->dirty || !d->model)
+			continue;
+		if (now < d->parsed_at + LSP_SETTLE_DELAY) {
+			if (next < 0 || d->parsed_at + LSP_SETTLE_DELAY - now < next)
+				next = d->parsed_at + LSP_SETTLE_DELAY - now;
+			continue;
+		}
+		d->provisional = false;
+		if (ra_sv_parser_reparse(s->svp, &m, &t, d->text.data, d->text.len, d->lang,
+		                         RA_SV_NO_CHUNKS)) {
+			ra_sv_tree_free(t);
+			return 0;
+		}
+		/* the fresh tree is the base of the next changes */
+		ra_sv_tree_free(d->tree);
+		d->tree = t;
+		if (models_equal(d->model, m)) {
+			ra_model_free(m);
+			return 0;
+		}
+		lsp_log(s, RA_LOG_DEBUG,
+		        "%s: a fresh parse recovered from syntax errors differently", d->rel);
+		doc_set_model(d, m);
+		lsp_publish_diagnostics(s, d);
+		return 0;
+	}
+	return next;
 }
 
 /* a closed file read from disk, cached while its size and mtime stay the same */
@@ -898,6 +969,8 @@ static void did_open(lsp_server *s, json_t *params)
 		ra_buf_reset(&d->text);
 		ra_buf_append(&d->text, json_string_value(text), json_string_length(text));
 		ra_lines_build(&d->lines, d->text.data, d->text.len);
+		ra_sv_tree_free(d->tree);
+		d->tree = NULL;
 		d->dirty = true;
 	} else {
 		d = doc_new(uri, ra_arena_printf(s->arena, "%s/%s", s->ws.root, rel), rel, lang,
@@ -925,6 +998,8 @@ static bool apply_change(lsp_server *s, lsp_doc *d, json_t *ch)
 	if (!json_is_string(text))
 		return false;
 	if (!range) {
+		ra_sv_tree_free(d->tree);
+		d->tree = NULL;
 		ra_buf_reset(&d->text);
 		if (ra_buf_append(&d->text, json_string_value(text), json_string_length(text)))
 			return false;
@@ -959,6 +1034,16 @@ static bool apply_change(lsp_server *s, lsp_doc *d, json_t *ch)
 	    ra_buf_append(&nb, d->text.data + to, d->text.len - to)) {
 		ra_buf_free(&nb);
 		return false;
+	}
+	if (d->tree) {
+		ra_sv_edit e;
+
+		ra_sv_edit_make(&e, d->text.data, d->text.len, from, to, json_string_value(text),
+		                json_string_length(text));
+		if (ra_sv_tree_edit(d->tree, &e)) {
+			ra_sv_tree_free(d->tree);
+			d->tree = NULL;
+		}
 	}
 	ra_buf_free(&d->text);
 	d->text = nb;
@@ -997,6 +1082,7 @@ static void did_change(lsp_server *s, json_t *params)
 	}
 	d->version = json_integer_value(json_object_get(td, "version"));
 	d->dirty = true;
+	d->edited = true;
 	/* parse and check now unless more typing is already queued */
 	if (!change_follows(s, d->uri))
 		lsp_publish_diagnostics(s, d);
@@ -1403,8 +1489,32 @@ int ra_lsp_serve(const ra_lsp_opts *opts)
 		lsp_item *it;
 
 		pthread_mutex_lock(&s->mu);
-		while (!s->head)
-			pthread_cond_wait(&s->cv, &s->mu);
+		while (!s->head) {
+			double due;
+
+			/* idle: confirm provisional models once their documents are quiet */
+			pthread_mutex_unlock(&s->mu);
+			s->gen++; /* a message of its own: nothing cached by the last one is trusted */
+			due = lsp_docs_settle(s);
+			ra_arena_reset(s->arena);
+			pthread_mutex_lock(&s->mu);
+			if (s->head || due == 0)
+				continue;
+			if (due < 0) {
+				pthread_cond_wait(&s->cv, &s->mu);
+			} else {
+				struct timespec ts;
+
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_sec += (time_t)due;
+				ts.tv_nsec += (long)((due - (double)(time_t)due) * 1e9);
+				if (ts.tv_nsec >= 1000000000) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000;
+				}
+				pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+			}
+		}
 		it = s->head;
 		s->head = it->next;
 		if (!s->head)
