@@ -278,7 +278,8 @@ static int stored_files_named(const ra_index_opts *o, ra_store_file **out, size_
 			return rc;
 		}
 	}
-	qsort(files, count, sizeof(*files), cmp_file_path);
+	if (count)
+		qsort(files, count, sizeof(*files), cmp_file_path);
 	*n = 0;
 	for (size_t i = 0; i < count; i++)
 		if (*n == 0 || strcmp(files[*n - 1].path, files[i].path) != 0)

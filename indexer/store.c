@@ -670,7 +670,8 @@ static size_t unique_ids(int64_t *ids, size_t n)
 {
 	size_t k = 0;
 
-	qsort(ids, n, sizeof(*ids), cmp_id);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_id);
 	for (size_t i = 0; i < n; i++)
 		if (k == 0 || ids[k - 1] != ids[i])
 			ids[k++] = ids[i];

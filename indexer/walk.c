@@ -223,7 +223,8 @@ int ra_walk(ra_walk_result *out, const char *root, const ra_walk_opts *opts)
 		ra_walk_result_free(out);
 		return rc;
 	}
-	qsort(out->files, out->nfiles, sizeof(*out->files), cmp_path);
+	if (out->nfiles) /* an empty workspace has no array at all */
+		qsort(out->files, out->nfiles, sizeof(*out->files), cmp_path);
 	/* the same path can come from the index and (after a conflict) from status */
 	size_t j = 0;
 	for (size_t i = 0; i < out->nfiles; i++)
@@ -286,7 +287,8 @@ int ra_walk_paths(ra_walk_result *out, const char *root, const char *const *path
 		ra_walk_result_free(out);
 		return rc;
 	}
-	qsort(out->files, out->nfiles, sizeof(*out->files), cmp_path);
+	if (out->nfiles) /* none when every path was deleted: files is NULL then */
+		qsort(out->files, out->nfiles, sizeof(*out->files), cmp_path);
 	return RA_OK;
 }
 
