@@ -1,10 +1,9 @@
 /*
  * fusion.c - the arithmetic of search that needs no database: reciprocal rank fusion of ranked
- * lists and fuzzy matching of a query word against a name (see search.h).
+ * lists (see search.h; fuzzy matching of names is in names.c).
  */
 #include "retriever/search.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,92 +132,4 @@ int ra_search_fuse(ra_search_fused **out, size_t *n, const ra_search_ranked *lis
 	*out = f;
 	*n = used;
 	return RA_OK;
-}
-
-/* ---- fuzzy names -------------------------------------------------------------------------- */
-
-static bool is_subword_start(const char *s, size_t i)
-{
-	unsigned char p, c;
-
-	if (i == 0)
-		return true;
-	p = (unsigned char)s[i - 1];
-	c = (unsigned char)s[i];
-	if (p == '_' || p == '$')
-		return c != '_' && c != '$';
-	if (islower(p) && isupper(c))
-		return true;
-	if (isalpha(p) && isdigit(c))
-		return true;
-	if (isdigit(p) && isalpha(c))
-		return true;
-	/* "AXIResp": the last capital of a run starts the next word */
-	return isupper(p) && isupper(c) && islower((unsigned char)s[i + 1]);
-}
-
-static bool is_subword_end(const char *s, size_t i)
-{
-	/* position i is one past a sub-word's end */
-	return s[i] == '\0' || s[i] == '_' || s[i] == '$' || is_subword_start(s, i);
-}
-
-static bool eq_fold(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
-			return false;
-	return true;
-}
-
-/* Levenshtein distance of a and b, or max + 1 when above max (lengths up to 63) */
-static int edit_distance(const char *a, size_t la, const char *b, size_t lb, int max)
-{
-	int prev[64], cur[64];
-
-	if (la > 63 || lb > 63)
-		return max + 1;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		int best;
-
-		cur[0] = (int)i;
-		best = cur[0];
-		for (size_t j = 1; j <= lb; j++) {
-			int sub = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
-			                         tolower((unsigned char)b[j - 1]));
-			int del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-			if (cur[j] < best)
-				best = cur[j];
-		}
-		if (best > max)
-			return max + 1;
-		memcpy(prev, cur, (lb + 1) * sizeof(int));
-	}
-	return prev[lb];
-}
-
-double ra_search_name_match(const char *word, const char *name)
-{
-	size_t lw = strlen(word), ln = strlen(name);
-	int maxd;
-
-	if (!lw || !ln)
-		return 0.0;
-	if (lw == ln && eq_fold(word, name, lw))
-		return 1.0;
-	if (lw >= 3 && lw < ln && eq_fold(word, name, lw))
-		return 0.8;
-	for (size_t i = 1; lw < ln && i + lw <= ln; i++)
-		if (is_subword_start(name, i) && eq_fold(name + i, word, lw) &&
-		    is_subword_end(name, i + lw))
-			return 0.7;
-	maxd = lw >= 8 ? 2 : lw >= 4 ? 1 : 0;
-	if (maxd && (size_t)abs((int)lw - (int)ln) <= (size_t)maxd &&
-	    edit_distance(word, lw, name, ln, maxd) <= maxd)
-		return 0.5;
-	return 0.0;
 }

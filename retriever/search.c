@@ -3,9 +3,9 @@
  * fusion, filters, merging of overlapping spans, the per-file cap and snippets (see search.h).
  *
  * Every lookup is a prepared statement that walks an index (chunk_fts, symbols.key,
- * chunks.file_id, flows(unit_id, target)); nothing scans a table per query. Fuzzy names are the
- * exception by design: the distinct symbol names are loaded once per searcher into memory with
- * a letter-set mask each, and a query word is compared only with names whose mask can match.
+ * chunks.file_id, flows(unit_id, target)); nothing scans a table per query. Fuzzy names are
+ * matched in memory: the distinct symbol names are loaded once per searcher into a table indexed
+ * by sub-word and length (names.h), so a query word reads only the names it can match.
  */
 #define _DEFAULT_SOURCE
 #include "retriever/search.h"
@@ -13,6 +13,7 @@
 #include "indexer/fts.h"
 #include "indexer/vecindex.h"
 #include "indexer/vectors.h"
+#include "retriever/names.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -68,13 +69,6 @@ static const char *const query_sql[Q__COUNT] = {
                       " AND kind IN (0, 1) ORDER BY line LIMIT 8",
 };
 
-/* one distinct symbol name, for fuzzy matching */
-typedef struct name_ent {
-	const char *key;
-	uint64_t mask;
-	uint32_t len;
-} name_ent;
-
 struct ra_searcher {
 	ra_store *store;
 	sqlite3 *db;
@@ -86,10 +80,8 @@ struct ra_searcher {
 	ra_vecindex *vi;
 	bool vi_tried;
 	bool has_targets; /* inst_targets (indexer/graph.h) resolves instances to units */
-	name_ent *names;
-	size_t nnames;
+	ra_names *names;  /* distinct symbol names, for fuzzy matching (names.h) */
 	bool names_loaded;
-	ra_arena *names_arena;
 };
 
 /* English function words: they carry no meaning for code search and match everywhere.
@@ -271,8 +263,7 @@ void ra_searcher_close(ra_searcher *s)
 	for (int i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->q[i]);
 	ra_vecindex_close(s->vi);
-	ra_free(s->names);
-	ra_arena_free(s->names_arena);
+	ra_names_free(s->names);
 	ra_free(s);
 }
 
@@ -463,59 +454,50 @@ out:
 
 /* ---- symbol ------------------------------------------------------------------------------- */
 
-static uint64_t letter_mask(const char *s)
-{
-	uint64_t m = 0;
-
-	for (; *s; s++) {
-		int c = tolower((unsigned char)*s);
-
-		if (c >= 'a' && c <= 'z')
-			m |= 1ull << (c - 'a');
-		else if (c >= '0' && c <= '9')
-			m |= 1ull << (26 + c - '0');
-	}
-	return m;
-}
-
+/* the distinct names of the symbols fuzzy matching looks at, into the searcher's table (once) */
 static int load_names(ra_searcher *s)
 {
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
+	ra_arena *a;
+	const char **keys = NULL;
+	size_t n = 0, cap = 0;
+	double t0 = ra_now();
 	int src, rc = RA_OK;
 
 	s->names_loaded = true;
-	s->names_arena = ra_arena_new(0);
-	if (!s->names_arena)
+	a = ra_arena_new(0);
+	if (!a)
 		return RA_ENOMEM;
 	if (sqlite3_prepare_v2(s->db,
 	                       "SELECT DISTINCT key FROM symbols WHERE kind NOT IN"
 	                       " ('process', 'generate') AND length(key) > 1",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, "names");
+	                       -1, &st, NULL) != SQLITE_OK) {
+		rc = db_error(s, "names");
+		goto out;
+	}
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(st, 0);
-		name_ent *e;
 
 		if (!k)
 			continue;
-		if (ra_grow((void **)&s->names, &cap, s->nnames + 1, sizeof(*s->names))) {
+		if (ra_grow((void **)&keys, &cap, n + 1, sizeof(*keys)) ||
+		    !(keys[n] = ra_arena_strdup(a, k))) {
 			rc = RA_ENOMEM;
 			break;
 		}
-		e = &s->names[s->nnames];
-		e->key = ra_arena_strdup(s->names_arena, k);
-		if (!e->key) {
-			rc = RA_ENOMEM;
-			break;
-		}
-		e->mask = letter_mask(k);
-		e->len = (uint32_t)strlen(k);
-		s->nnames++;
+		n++;
 	}
 	if (!rc && src != SQLITE_DONE)
 		rc = db_error(s, "names");
+	if (!rc)
+		rc = ra_names_new(&s->names, keys, n);
+	if (!rc)
+		ra_log(s->log, RA_LOG_DEBUG, "search: %zu names loaded in %.1f ms (%zu KiB)", n,
+		       (ra_now() - t0) * 1e3, ra_names_bytes(s->names) / 1024);
+out:
 	sqlite3_finalize(st);
+	ra_free(keys);
+	ra_arena_free(a);
 	return rc;
 }
 
@@ -628,11 +610,6 @@ static int symbols_of_key(ra_searcher *s, const char *key, double match, size_t 
 	return rc;
 }
 
-typedef struct fuzzy_hit {
-	size_t name;
-	double score;
-} fuzzy_hit;
-
 #define MAX_FUZZY 12
 
 /* how much a query word looks like an identifier: '_', digits, inner capitals, then length */
@@ -652,10 +629,9 @@ static int ident_score(const char *w)
 
 static int symbol(ra_searcher *s, const qwords *qw, size_t depth, symctx *cx)
 {
-	fuzzy_hit best[MAX_FUZZY];
+	ra_names_hit best[MAX_FUZZY];
 	const char *words[SYMBOL_WORDS];
-	uint64_t masks[FUZZY_WORDS];
-	size_t nbest = 0, nw = 0, nf;
+	size_t nbest = 0, nw = 0;
 	int rc = RA_OK;
 
 	/* a question of many words: the most identifier-like ones */
@@ -686,50 +662,16 @@ static int symbol(ra_searcher *s, const qwords *qw, size_t depth, symctx *cx)
 		if (!rc && strcmp(low, words[i]) != 0)
 			rc = symbols_of_key(s, low, 1.0, 32, cx);
 	}
-	nf = nw < FUZZY_WORDS ? nw : FUZZY_WORDS;
-	for (size_t i = 0; i < nf; i++)
-		masks[i] = letter_mask(words[i]);
 	if (rc)
 		return rc;
-	/* fuzzy: each name scored by all query words together, best few kept */
+	/* fuzzy: each name scored by the first words together, best few kept */
 	if (!s->names_loaded && (rc = load_names(s)) != 0)
 		return rc;
-	for (size_t k = 0; k < s->nnames; k++) {
-		const name_ent *e = &s->names[k];
-		double sc = 0;
-
-		for (size_t i = 0; i < nf; i++) {
-			const char *w = words[i];
-			size_t lw = strlen(w);
-			int maxd = lw >= 8 ? 2 : lw >= 4 ? 1 : 0;
-			double m;
-
-			/* a prefix or sub-word needs every letter of the word, an edit all but
-			   maxd, and lengths within reach */
-			if (lw < 3 || lw > e->len + (size_t)maxd ||
-			    __builtin_popcountll(masks[i] & ~e->mask) > maxd)
-				continue;
-			m = ra_search_name_match(w, e->key);
-			if (m >= 1.0)
-				m = 0; /* exact names were looked up above */
-			sc += m;
-		}
-		if (sc <= 0)
-			continue;
-		if (nbest < MAX_FUZZY) {
-			best[nbest++] = (fuzzy_hit){k, sc};
-		} else {
-			size_t worst = 0;
-
-			for (size_t j = 1; j < nbest; j++)
-				if (best[j].score < best[worst].score)
-					worst = j;
-			if (sc > best[worst].score)
-				best[worst] = (fuzzy_hit){k, sc};
-		}
-	}
+	rc = ra_names_fuzzy(best, &nbest, MAX_FUZZY, s->names, words,
+	                    nw < FUZZY_WORDS ? nw : FUZZY_WORDS);
 	for (size_t j = 0; j < nbest && !rc; j++)
-		rc = symbols_of_key(s, s->names[best[j].name].key, 0.5 * best[j].score, 8, cx);
+		rc = symbols_of_key(s, ra_names_get(s->names, best[j].name), 0.5 * best[j].score, 8,
+		                    cx);
 	if (!rc) {
 		idlist_sort_desc(cx->out);
 		if (cx->out->n > depth)

@@ -8,8 +8,9 @@
  *  - vector: the query embedded by the caller's embedder, nearest chunks in the faiss file the
  *    indexer wrote beside the database (absent embedder or file: channel off);
  *  - symbol: names in the query matched against the `symbols` table, exactly through its index,
- *    then fuzzily (prefix, sub-word, edit distance) over an in-memory table of distinct names with
- *    a letter-set prefilter; a symbol gives the chunk that contains its declaration;
+ *    then fuzzily (prefix, sub-word, edit distance) through an in-memory table of the distinct
+ *    names built on the first query (names.h: sorted sub-word starts, names by length); a symbol
+ *    gives the chunk that contains its declaration;
  *  - graph: the first fused hits are expanded one hop — an instance brings the instantiated
  *    unit's signature chunk, a signal named in the query the chunks that drive it (`flows`) — at a
  *    decayed weight.

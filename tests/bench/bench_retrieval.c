@@ -13,9 +13,13 @@
  * A hit counts when its file is expected and, when a range is given, its lines overlap it.
  * Both rankings are cut the same way: at most 2 results per file, then the first 10.
  *
- * Usage: bench_retrieval [--rtlassist BIN] [--data DIR] [--queries TSV] [--latency DIR]
- *          [--runs N] [--weights L,V,S,G] [--sets ve,yg] [--keep] [-v]
+ * Usage: bench_retrieval [--rtlassist BIN] [--data DIR] [--queries TSV]
+ *          [--latency DIR | --index DIR] [--runs N] [--weights L,V,S,G] [--sets ve,yg]
+ *          [--keep] [-v]
  * Workspaces are built in a scratch folder and indexed with the real `rtlassist index`.
+ * Latency is timed on the last set's workspace, on a scratch copy of DIR indexed afresh
+ * (--latency), or on the index DIR/.rtlassist already holds (--index; SQLite may write its
+ * -shm file there: give it a scratch copy), for the fused ranking and each channel alone.
  */
 #define _GNU_SOURCE /* asprintf */
 #include "indexer/embed.h"
@@ -339,29 +343,30 @@ static void evaluate(const qset *set, const ra_search_weights *w)
 {
 	opened o;
 	ra_bw a;
-	metrics m[4] = {{0}};
-	static const char *const modes[4] = {"anchor: BM25 windows", "lexical only", "vector only",
-	                                     "fused (all channels)"};
+	metrics m[5] = {{0}};
+	static const char *const modes[5] = {"anchor: BM25 windows", "lexical only", "vector only",
+	                                     "symbol only", "fused (all channels)"};
 
 	open_ws(&o, set->ws);
 	ra_bw_build(&a, set->ws, o.st);
 	for (size_t i = 0; i < set->n; i++) {
 		const query *q = &set->q[i];
-		int r[4];
+		int r[5];
 
 		r[0] = anchor_rank(&a, q);
 		r[1] = search_rank(o.s, q, RA_SEARCH_LEXICAL, w, NULL);
 		r[2] = (ra_searcher_channels(o.s) & RA_SEARCH_VECTOR)
 		               ? search_rank(o.s, q, RA_SEARCH_VECTOR, w, NULL)
 		               : 0;
-		r[3] = search_rank(o.s, q, RA_SEARCH_ALL, w, NULL);
-		for (int k = 0; k < 4; k++)
+		r[3] = search_rank(o.s, q, RA_SEARCH_SYMBOL, w, NULL);
+		r[4] = search_rank(o.s, q, RA_SEARCH_ALL, w, NULL);
+		for (int k = 0; k < 5; k++)
 			score(&m[k], r[k]);
 		if (verbose)
-			fprintf(stderr, "%-3d %-3d %-3d %-3d %.70s\n", r[0], r[1], r[2], r[3],
-			        q->text);
+			fprintf(stderr, "%-3d %-3d %-3d %-3d %-3d %.70s\n", r[0], r[1], r[2], r[3],
+			        r[4], q->text);
 	}
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 5; k++) {
 		if (k == 2 && !(ra_searcher_channels(o.s) & RA_SEARCH_VECTOR)) {
 			printf("| %-12s | %-22s | (no vector file: vector channel off)  |\n",
 			       set->name, modes[k]);
@@ -370,8 +375,8 @@ static void evaluate(const qset *set, const ra_search_weights *w)
 		print_row(set->name, modes[k], &m[k]);
 	}
 	printf("| %-12s | fused - anchor         | %+6.3f | %+6.3f | %+6.3f |\n", set->name,
-	       (m[3].mrr - m[0].mrr) / (double)m[0].n, (m[3].r1 - m[0].r1) / (double)m[0].n,
-	       (m[3].r10 - m[0].r10) / (double)m[0].n);
+	       (m[4].mrr - m[0].mrr) / (double)m[0].n, (m[4].r1 - m[0].r1) / (double)m[0].n,
+	       (m[4].r10 - m[0].r10) / (double)m[0].n);
 	ra_bw_free(&a);
 	close_ws(&o);
 }
@@ -396,9 +401,23 @@ static void latency(const char *ws, qset *sets, size_t nsets, int runs, const ra
 		printf("latency workspace %s\nsearcher open + first query: %.1f ms\n", ws,
 		       (ra_now() - t0) * 1e3);
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		unsigned ch = pass ? RA_SEARCH_ALL & ~(unsigned)RA_SEARCH_VECTOR : RA_SEARCH_ALL;
+	/* the fused ranking, then each channel alone (graph: what it adds to the other three) */
+	static const struct {
+		const char *name;
+		unsigned channels;
+	} modes[] = {
+	        {"all channels", RA_SEARCH_ALL},
+	        {"all channels but vector", RA_SEARCH_ALL & ~(unsigned)RA_SEARCH_VECTOR},
+	        {"all channels but graph", RA_SEARCH_ALL & ~(unsigned)RA_SEARCH_GRAPH},
+	        {"lexical only", RA_SEARCH_LEXICAL},
+	        {"vector only", RA_SEARCH_VECTOR},
+	        {"symbol only", RA_SEARCH_SYMBOL},
+	};
+	for (size_t pass = 0; pass < sizeof(modes) / sizeof(modes[0]); pass++) {
+		unsigned ch = modes[pass].channels;
 
+		if (!(ch & ra_searcher_channels(o.s)))
+			continue;
 		n = 0;
 		for (int r = 0; r < runs; r++)
 			for (size_t i = 0; i < nsets; i++)
@@ -406,11 +425,10 @@ static void latency(const char *ws, qset *sets, size_t nsets, int runs, const ra
 					search_rank(o.s, &sets[i].q[k], ch, w, &t[n++]);
 		qsort(t, n, sizeof(*t), cmp_double);
 		if (n)
-			printf("search latency, %s, %zu queries, top %d: p50 %.2f ms, p90 %.2f ms,"
-			       " p99 %.2f ms, max %.2f ms\n",
-			       pass ? "all channels but vector" : "all channels", n, TOP,
-			       t[n / 2] * 1e3, t[n * 9 / 10] * 1e3, t[n * 99 / 100] * 1e3,
-			       t[n - 1] * 1e3);
+			printf("search latency, %-23s, %zu queries, top %d: p50 %6.2f ms, p90 %6.2f"
+			       " ms, p99 %6.2f ms, max %6.2f ms\n",
+			       modes[pass].name, n, TOP, t[n / 2] * 1e3, t[n * 9 / 10] * 1e3,
+			       t[n * 99 / 100] * 1e3, t[n - 1] * 1e3);
 	}
 	free(t);
 	close_ws(&o);
@@ -420,7 +438,7 @@ int main(int argc, char **argv)
 {
 	char self[2048], repo[2048], bin[4096], data[4096], tsv[4096],
 	        tmpl[] = "/tmp/bench_retrieval.XXXXXX";
-	const char *lat = NULL, *sets_arg = "ve,yg";
+	const char *lat = NULL, *lat_idx = NULL, *sets_arg = "ve,yg";
 	char *tmp, *lat_ws = NULL;
 	bool keep = false;
 	int runs = 3;
@@ -446,6 +464,8 @@ int main(int argc, char **argv)
 			snprintf(tsv, sizeof(tsv), "%s", argv[++i]);
 		else if (strcmp(a, "--latency") == 0 && v)
 			lat = argv[++i];
+		else if (strcmp(a, "--index") == 0 && v)
+			lat_idx = argv[++i];
 		else if (strcmp(a, "--runs") == 0 && v)
 			runs = atoi(argv[++i]);
 		else if (strcmp(a, "--sets") == 0 && v)
@@ -459,7 +479,7 @@ int main(int argc, char **argv)
 		else {
 			fprintf(stderr,
 			        "usage: %s [--rtlassist BIN] [--data DIR] [--queries TSV]"
-			        " [--latency DIR] [--runs N] [--weights L,V,S,G]"
+			        " [--latency DIR | --index DIR] [--runs N] [--weights L,V,S,G]"
 			        " [--sets ve,yg] [--keep] [-v]\n",
 			        argv[0]);
 			return 2;
@@ -505,7 +525,10 @@ int main(int argc, char **argv)
 		index_ws(bin, lat_ws, tmp);
 	}
 	if (nsets)
-		latency(lat_ws ? lat_ws : sets[nsets - 1].ws, sets, nsets, runs, &w);
+		latency(lat_idx  ? lat_idx
+		        : lat_ws ? lat_ws
+		                 : sets[nsets - 1].ws,
+		        sets, nsets, runs, &w);
 	if (!keep) {
 		char cmd[4200];
 
