@@ -158,10 +158,8 @@ int ra_llm_fim_prompt(ra_buf *out, const char *template, const ra_gen_request *r
 /* a JSON string of s, its invalid UTF-8 bytes replaced by U+FFFD (editors send any bytes) */
 static json_t *str_json(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	ra_buf b;
 	json_t *j;
-	size_t i = 0;
 
 	if (!s)
 		return json_string("");
@@ -169,28 +167,7 @@ static json_t *str_json(const char *s, size_t n)
 	if (j)
 		return j;
 	ra_buf_init(&b, 0);
-	while (i < n) {
-		unsigned char c = p[i];
-		size_t len = c < 0x80         ? 1
-		             : (c >> 5) == 6  ? 2
-		             : (c >> 4) == 14 ? 3
-		             : (c >> 3) == 30 ? 4
-		                              : 0;
-		bool ok = len > 0 && i + len <= n && (len == 1 || c >= 0xc2) && c != 0;
-
-		for (size_t k = 1; ok && k < len; k++)
-			ok = (p[i + k] & 0xc0) == 0x80;
-		if (ok) {
-			if (ra_buf_append(&b, p + i, len))
-				break;
-			i += len;
-		} else {
-			if (ra_buf_append(&b, "\xef\xbf\xbd", 3))
-				break;
-			i++;
-		}
-	}
-	/* what is left invalid (overlong forms, surrogates) becomes an empty string */
+	ra_http_utf8_clean(&b, s, n); /* on OOM, what was cleaned so far */
 	j = json_stringn(b.data ? b.data : "", b.len);
 	ra_buf_free(&b);
 	return j ? j : json_string("");

@@ -369,46 +369,6 @@ int ra_embedder_dim(const ra_embedder *e)
 
 /* ---- HTTP --------------------------------------------------------------------------------- */
 
-/* appends s as valid UTF-8 (other bytes become U+FFFD), at most `max` bytes of input */
-static int utf8_clean(ra_buf *b, const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n = strlen(s);
-	int rc = RA_OK;
-
-	if (n > max)
-		n = max;
-	while (!rc && i < n) {
-		unsigned char c = p[i];
-		size_t len = c < 0x80         ? 1
-		             : (c >> 5) == 6  ? 2
-		             : (c >> 4) == 14 ? 3
-		             : (c >> 3) == 30 ? 4
-		                              : 0;
-		bool ok = len > 0 && i + len <= n;
-
-		for (size_t k = 1; ok && k < len; k++)
-			ok = (p[i + k] & 0xc0) == 0x80;
-		/* overlong forms and surrogates */
-		if (ok && len == 2 && c < 0xc2)
-			ok = false;
-		if (ok && len == 3 &&
-		    ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0)))
-			ok = false;
-		if (ok && len == 4 &&
-		    ((c == 0xf0 && p[i + 1] < 0x90) || c > 0xf4 || (c == 0xf4 && p[i + 1] >= 0x90)))
-			ok = false;
-		if (ok) {
-			rc = ra_buf_append(b, p + i, len);
-			i += len;
-		} else {
-			rc = ra_buf_append(b, "\xef\xbf\xbd", 3);
-			i++;
-		}
-	}
-	return rc;
-}
-
 static json_t *request_body(const ra_embedder *e, const char *const *texts, size_t n)
 {
 	json_t *arr = json_array(), *body = NULL;
@@ -417,7 +377,8 @@ static json_t *request_body(const ra_embedder *e, const char *const *texts, size
 	ra_buf_init(&b, 0);
 	for (size_t i = 0; arr && i < n; i++) {
 		ra_buf_reset(&b);
-		if (utf8_clean(&b, texts[i] ? texts[i] : "", MAX_TEXT) ||
+		if (ra_http_utf8_clean(&b, texts[i] ? texts[i] : "",
+		                       texts[i] ? strnlen(texts[i], MAX_TEXT) : 0) ||
 		    json_array_append_new(arr, json_stringn(b.data ? b.data : "", b.len))) {
 			json_decref(arr);
 			arr = NULL;

@@ -429,3 +429,40 @@ int ra_http_get_ok(const ra_http_opts *o)
 	curl_slist_free_all(hdrs);
 	return rc;
 }
+
+int ra_http_utf8_clean(ra_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	int rc = RA_OK;
+
+	while (!rc && i < n) {
+		unsigned char c = p[i];
+		size_t len = c < 0x80         ? 1
+		             : (c >> 5) == 6  ? 2
+		             : (c >> 4) == 14 ? 3
+		             : (c >> 3) == 30 ? 4
+		                              : 0;
+		bool ok = len > 0 && i + len <= n && c != 0;
+
+		for (size_t k = 1; ok && k < len; k++)
+			ok = (p[i + k] & 0xc0) == 0x80;
+		/* overlong forms and surrogates */
+		if (ok && len == 2 && c < 0xc2)
+			ok = false;
+		if (ok && len == 3 &&
+		    ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0)))
+			ok = false;
+		if (ok && len == 4 &&
+		    ((c == 0xf0 && p[i + 1] < 0x90) || c > 0xf4 || (c == 0xf4 && p[i + 1] >= 0x90)))
+			ok = false;
+		if (ok) {
+			rc = ra_buf_append(b, p + i, len);
+			i += len;
+		} else {
+			rc = ra_buf_append(b, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	return rc;
+}

@@ -46,6 +46,11 @@ typedef int (*ra_http_on_data)(const char *data, size_t len, void *payload);
 int ra_http_post(const ra_http_opts *o, const char *body, size_t len, ra_http_on_data on_data,
                  void *payload, volatile int *cancel);
 
+/* Appends s[0..n) to b as valid UTF-8 for a JSON body: a byte that does not start a valid
+ * sequence (overlong forms, surrogates and NUL included) becomes U+FFFD. Editors and files
+ * send any bytes; JSON needs UTF-8. Returns 0 or RA_ENOMEM / RA_ETOOBIG (b's cap). */
+int ra_http_utf8_clean(ra_buf *b, const char *s, size_t n);
+
 /* GETs url with the connect limit as the whole limit; 0 for a 2xx reply, else RA_ERR. */
 int ra_http_get_ok(const ra_http_opts *o);
 

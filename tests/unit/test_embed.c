@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "indexer/embed.h"
+#include "indexer/http.h"
 #include "tests/ra_test.h"
 
 #include <arpa/inet.h>
@@ -62,6 +63,36 @@ RA_TEST(embed_builtin_deterministic_unit_similar)
 	RA_CHECK(ra_embedder_open(&a, &cfg) == 0);
 	RA_CHECK_STR(ra_embedder_id(a), "builtin-v1/128");
 	ra_embedder_close(a);
+}
+
+/* request text is made valid UTF-8 for JSON: each bad byte becomes U+FFFD, good ones stay */
+RA_TEST(http_utf8_clean)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+	} cases[] = {
+	        {"caf\xc3\xa9", 5, "caf\xc3\xa9"}, /* valid 2-byte */
+	        {"\xe2\x82\xac \xf0\x9f\x98\x80", 8, "\xe2\x82\xac \xf0\x9f\x98\x80"}, /* 3, 4 */
+	        {"caf\xe9!", 5, "caf\xef\xbf\xbd!"},                                   /* Latin-1 */
+	        {"\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd"},                 /* overlong '/' */
+	        {"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
+	        {"a\0b", 3,
+	         "a\xef\xbf\xbd"
+	         "b"},                                       /* NUL */
+	        {"\xe2\x82", 2, "\xef\xbf\xbd\xef\xbf\xbd"}, /* cut short */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ra_buf b;
+
+		ra_buf_init(&b, 0);
+		RA_CHECK(ra_http_utf8_clean(&b, cases[i].in, cases[i].n) == 0);
+		RA_CHECKF(b.len == strlen(cases[i].out) && !memcmp(b.data, cases[i].out, b.len),
+		          "case %zu", i);
+		ra_buf_free(&b);
+	}
 }
 
 RA_TEST(embed_bad_configs)
