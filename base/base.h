@@ -161,6 +161,9 @@ double ra_now(void);
  * On success *out is the caller's (ra_free) and *len its length. */
 int ra_read_file(char **out, size_t *len, const char *path, size_t max);
 
+/* Writes all n bytes to fd, again after EINTR and short writes. 0, or RA_ERR with a message. */
+int ra_write_all(int fd, const void *data, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 double ra_now(void)
 {
@@ -45,5 +46,23 @@ int ra_read_file(char **out, size_t *len, const char *path, size_t max)
 	data[n] = '\0';
 	*out = data;
 	*len = n;
+	return RA_OK;
+}
+
+int ra_write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return ra_error_set(RA_ERR, "write: %s",
+			                    w < 0 ? strerror(errno) : "no progress");
+		p += w;
+		n -= (size_t)w;
+	}
 	return RA_OK;
 }

@@ -712,7 +712,7 @@ static int run_dot(const ra_buf *b, const char *path)
 {
 	int in[2], status = 0;
 	pid_t pid;
-	size_t off = 0;
+	bool wrote;
 
 	if (pipe(in) != 0)
 		return ra_error_set(RA_ERR, "pipe: %s", strerror(errno));
@@ -734,15 +734,7 @@ static int run_dot(const ra_buf *b, const char *path)
 		_exit(127);
 	}
 	close(in[0]);
-	while (off < b->len) {
-		ssize_t w = write(in[1], b->data + off, b->len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
+	wrote = ra_write_all(in[1], b->data, b->len) == RA_OK;
 	close(in[1]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -750,7 +742,7 @@ static int run_dot(const ra_buf *b, const char *path)
 		return ra_error_set(RA_ENOTFOUND,
 		                    "Graphviz 'dot' is not installed "
 		                    "(apt-get install graphviz), or use --format dot");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || off < b->len)
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !wrote)
 		return ra_error_set(RA_ERR, "dot -Tsvg failed (exit status %d)",
 		                    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return RA_OK;

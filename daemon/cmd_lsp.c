@@ -131,28 +131,13 @@ static bool uri_dir(const char *uri, char *buf, size_t n)
 	return o > 0 && buf[0] == '/' && !*uri && strlen(buf) == o;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return RA_ERR;
-		p += w;
-		n -= (size_t)w;
-	}
-	return RA_OK;
-}
-
 /* copies bytes both ways until the daemon closes the session; the exit code */
 static int pump(int sock, const ra_buf *prefix)
 {
 	char buf[65536];
 	bool in_open = true;
 
-	if (write_all(sock, prefix->data, prefix->len))
+	if (ra_write_all(sock, prefix->data, prefix->len))
 		return 1;
 	for (;;) {
 		struct pollfd p[2] = {{sock, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0}};
@@ -169,7 +154,7 @@ static int pump(int sock, const ra_buf *prefix)
 				continue;
 			if (n <= 0)
 				return 0; /* the session ended */
-			if (write_all(1, buf, (size_t)n))
+			if (ra_write_all(1, buf, (size_t)n))
 				return 1;
 		}
 		if (in_open && p[1].revents) {
@@ -179,7 +164,7 @@ static int pump(int sock, const ra_buf *prefix)
 			if (n <= 0) {
 				in_open = false; /* the daemon sees the end of input too */
 				shutdown(sock, SHUT_WR);
-			} else if (write_all(sock, buf, (size_t)n)) {
+			} else if (ra_write_all(sock, buf, (size_t)n)) {
 				return 1;
 			}
 		}

@@ -286,27 +286,12 @@ int ra_frame_unread(ra_frame_reader *r, const char *data, size_t len)
 	return RA_OK;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return ra_error_set(RA_ERR, "write: %s", strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return RA_OK;
-}
-
 int ra_frame_write(int fd, const char *body, size_t len)
 {
 	char head[64];
 	int n = snprintf(head, sizeof(head), "Content-Length: %zu\r\n\r\n", len);
 
-	if (write_all(fd, head, (size_t)n))
+	if (ra_write_all(fd, head, (size_t)n))
 		return RA_ERR;
-	return write_all(fd, body, len);
+	return ra_write_all(fd, body, len);
 }
