@@ -7,20 +7,8 @@
 set -euo pipefail
 bin=$1
 src=$(cd "$2" && pwd)
-if ! command -v nvim >/dev/null 2>&1; then
-  echo "skip: nvim is not installed"
-  exit 0
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-ws=$work/ws
-mkdir -p "$ws"
-cp -r "$src/tests/fixtures/sv" "$ws/sv"
-rm -f "$ws"/sv/*.golden
-git -C "$ws" init -q
-git -C "$ws" add -A
-export XDG_CONFIG_HOME=$work/xdg XDG_DATA_HOME=$work/data XDG_STATE_HOME=$work/state
-export RA_BIN=$bin RA_ROOT=$ws RA_OUT=$work/out.json RA_SRC=$src
+. "$(dirname "$0")/nvim_ws.bash"
+export RA_SRC=$src
 # open files below the workspace as its own subfolder would (root detection starts there)
 cd "$ws/sv"
 timeout 180 nvim --headless --clean -n -u NONE -c "luafile $src/tests/e2e/editors_nvim.lua" \

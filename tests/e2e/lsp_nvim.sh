@@ -6,20 +6,7 @@
 set -euo pipefail
 bin=$1
 src=$2
-if ! command -v nvim >/dev/null 2>&1; then
-  echo "skip: nvim is not installed"
-  exit 0
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-ws=$work/ws
-mkdir -p "$ws"
-cp -r "$src/tests/fixtures/sv" "$ws/sv"
-rm -f "$ws"/sv/*.golden
-git -C "$ws" init -q
-git -C "$ws" add -A
-export XDG_CONFIG_HOME=$work/xdg XDG_DATA_HOME=$work/data XDG_STATE_HOME=$work/state
-export RA_BIN=$bin RA_ROOT=$ws RA_OUT=$work/out.json
+. "$(dirname "$0")/nvim_ws.bash"
 timeout 180 nvim --headless --clean -n -u NONE -c "luafile $(dirname "$0")/lsp_nvim.lua" \
   >"$work/nvim.log" 2>&1 || { cat "$work/nvim.log"; echo "FAIL: nvim"; exit 1; }
 [ -s "$work/out.json" ] || { cat "$work/nvim.log"; echo "FAIL: no results"; exit 1; }
