@@ -362,6 +362,11 @@ bool ra_embedder_cacheable(const ra_embedder *e)
 	return e->prov != P_BUILTIN;
 }
 
+bool ra_embedder_builtin(const ra_embedder *e)
+{
+	return e->prov == P_BUILTIN;
+}
+
 int ra_embedder_dim(const ra_embedder *e)
 {
 	return e->dim;

@@ -49,6 +49,10 @@ int ra_embedder_dim(const ra_embedder *e);
  * faster than SQLite reads its vectors back (measured on OpenTitan, see vectors.c). */
 bool ra_embedder_cacheable(const ra_embedder *e);
 
+/* True for the builtin embedder: its vectors are sparse (hashed features), which the vector
+ * index's choice of type depends on (vectors.h). */
+bool ra_embedder_builtin(const ra_embedder *e);
+
 /* Learns the vector size of an HTTP provider configured with dim 0 by embedding one short text
  * (a no-op when it is known). Returns 0 or an error as ra_embed. */
 int ra_embedder_probe(ra_embedder *e, volatile int *cancel);

@@ -41,8 +41,26 @@ int64_t ra_vecindex_remove(ra_vecindex *vi, size_t n, const int64_t *ids);
 /*
  * The k nearest vectors to `query` (dim floats), best first, into scores[k] and ids[k].
  * Returns how many were found (<= k; the rest of ids is -1), or an error.
+ * SQ8 storage is scanned by our own kernel (vecindex.cpp): an integer pre-ranking of every row,
+ * then the best 2k + 16 scored exactly, so the answer matches faiss's search up to float
+ * rounding; other storage is searched by faiss on the calling thread.
  */
 int ra_vecindex_search(ra_vecindex *vi, const float *query, size_t k, float *scores, int64_t *ids);
+
+/* Which scan ra_vecindex_search uses on SQ8 storage: AUTO (the default: AVX2 when the CPU has
+ * it, else SSE2), or one forced, for tests and benchmarks (FAISS: faiss's own search). The
+ * integer kernels give identical results. */
+enum {
+	RA_VECINDEX_KERNEL_AUTO = 0,
+	RA_VECINDEX_KERNEL_FAISS = 1,
+	RA_VECINDEX_KERNEL_SSE2 = 2,
+	RA_VECINDEX_KERNEL_GENERIC = 3,
+};
+void ra_vecindex_set_kernel(ra_vecindex *vi, int kernel);
+
+/* Inverted lists probed per query of an IVF index (clamped to 1..nlist). RA_EINVAL when the
+ * index is not IVF. Not stored in the file: set it after ra_vecindex_read. */
+int ra_vecindex_set_nprobe(ra_vecindex *vi, size_t nprobe);
 
 size_t ra_vecindex_count(const ra_vecindex *vi);
 int ra_vecindex_dim(const ra_vecindex *vi);

@@ -8,18 +8,27 @@
  * agree, and when they do not (a kill between the file's rename and the commit) the stamp check
  * rebuilds from the cache without calling the embedder.
  *
- * Index type (faiss 1.7.3 through vecindex.h, 384-d random unit vectors, 2 busy cores):
- *                 add       query     train   file
- *   50k  Flat     0.05 s    25 ms     -       77 MB
- *   50k  SQ8      0.04 s    43 ms     0.02 s  19 MB
- *   50k  IVF1024  1.0 s     4 ms      6.7 s
- *   200k Flat     0.22 s    69 ms     -       307 MB
- *   200k SQ8      0.17 s    103 ms    0.02 s  77 MB
- *   200k IVF1024  4.1 s     2 ms      8.4 s
- *   500k Flat     2.6 s     259 ms    -       768 MB
- * IVF answers fast but trains for seconds and needs nprobe > 1 for recall, which the shim does
- * not expose; HNSW builds for minutes (DECISIONS.md). So: exact Flat up to RA_VECTORS_FLAT_MAX,
- * SQ8 above it (a quarter of the memory and file, a slower scan) until the shim grows nprobe.
+ * Index type, measured with tests/bench/bench_vectors on OpenTitan (72,184 chunks, builtin
+ * embedder, 384 dims; 206 real questions: the yosys/ghdl set and the verilog-eval descriptions;
+ * query time is thread CPU time, 2 busy cores; recall@10 against exact search):
+ *                          train    add      file     query p50/p99    recall@10
+ *   Flat (faiss scan)      -        0.08 s   111 MB   21.7 / 24.4 ms   1 (reference)
+ *   SQ8 (faiss scan)       0.01 s   0.04 s   28 MB    28.3 / 37.4 ms   0.937
+ *   SQ8, our scan          0.01 s   0.04 s   28 MB    2.2 ms           0.935
+ *   SQ8 [-1,1], our scan   0        0.06 s   28 MB    1.9 / 2.5 ms     0.948   <- builtin
+ *   SQfp16 (faiss scan)    0        0.07 s   56 MB    59.9 / 76.3 ms   1.000
+ *   IVF256,SQ8 nprobe 8    0.51 s   0.20 s   29 MB    1.0 / 3.7 ms     0.466
+ *   IVF256,SQ8 nprobe 32   0.51 s   0.21 s   29 MB    3.6 / 7.8 ms     0.683
+ *   IVF1024,Flat nprobe 32 1.00 s   0.41 s   114 MB   0.9 / 2.1 ms     0.548
+ * Debian's faiss scans with scalar code; our SQ8 scan (vecindex.cpp: integer dot products,
+ * AVX2 or SSE2, then an exact rescoring of the best rows) reads a quarter of the bytes and is
+ * memory-bound. IVF is fast but its recall is poor on these vectors: the builtin embedder's
+ * hashed features do not cluster. The builtin embedder's vectors are sparse (a short chunk puts
+ * its weight on a few components, up to 1): the quantiser's range is fixed to [-1, 1], which any
+ * unit vector fits, instead of one learned from a sample that later chunks may exceed; that also
+ * needs no training data, so an index started on a few chunks stays right as it grows.
+ * HTTP embedders (dense vectors, unmeasured here) keep exact Flat up to RA_VECTORS_FLAT_MAX and
+ * SQ8 trained on the first TRAIN_N vectors above it.
  */
 #define _DEFAULT_SOURCE
 #include "indexer/vectors.h"
@@ -41,7 +50,9 @@ typedef struct update {
 	volatile int *cancel;
 	ra_vectors_stats *stats;
 	ra_vecindex *vi;
-	const char *factory;
+	const char *factory; /* faiss storage of index_kind() */
+	const char *kind;    /* what the meta row "vectors.factory" records */
+	bool unit_range;     /* SQ8 over [-1, 1], trained without data */
 	int dim;
 	bool dirty;     /* the index changed since the last checkpoint */
 	bool cacheable; /* ra_embedder_cacheable */
@@ -117,7 +128,20 @@ static int flush(update *u, bool final)
 
 	if (!u->nbuf)
 		return RA_OK;
-	if (ra_vecindex_needs_training(u->vi)) {
+	if (ra_vecindex_needs_training(u->vi) && u->unit_range) {
+		float *range = ra_malloc(2 * (size_t)u->dim * sizeof(float));
+
+		if (!range)
+			return RA_ENOMEM;
+		for (int j = 0; j < u->dim; j++) {
+			range[j] = -1.0f;
+			range[u->dim + j] = 1.0f;
+		}
+		rc = ra_vecindex_train(u->vi, 2, range);
+		ra_free(range);
+		if (rc)
+			return rc;
+	} else if (ra_vecindex_needs_training(u->vi)) {
 		if (u->nbuf < TRAIN_N && !final)
 			return RA_OK;
 		rc = ra_vecindex_train(u->vi, u->nbuf, u->buf);
@@ -145,7 +169,7 @@ static int checkpoint(update *u, bool final)
 	file_stamp(stamp, sizeof(stamp), u->path);
 	rc = rc ? rc : ra_store_meta_set(u->st, "vectors.file", stamp);
 	rc = rc ? rc : ra_store_meta_set(u->st, "vectors.embedder", ra_embedder_id(u->e));
-	rc = rc ? rc : ra_store_meta_set(u->st, "vectors.factory", u->factory);
+	rc = rc ? rc : ra_store_meta_set(u->st, "vectors.factory", u->kind);
 	rc = rc ? rc : exec(u, "COMMIT");
 	if (!rc && !final)
 		rc = exec(u, "BEGIN IMMEDIATE");
@@ -202,16 +226,18 @@ static int do_block(update *u, const int64_t *ids, size_t n)
 			rc = RA_ENOMEM;
 			break;
 		}
+		if (!u->cacheable) {
+			/* the hash only keys the cache: "" in vec_ids */
+			hashes[i][0] = '\0';
+			todo[ntodo] = texts[i];
+			todo_at[ntodo++] = i;
+			continue;
+		}
 		if (git_odb_hash(&oid, texts[i], strlen(texts[i]), GIT_OBJECT_BLOB) != 0) {
 			rc = ra_error_set(RA_ERR, "vectors: hashing a chunk failed");
 			break;
 		}
 		git_oid_tostr(hashes[i], sizeof(hashes[i]), &oid);
-		if (!u->cacheable) {
-			todo[ntodo] = texts[i];
-			todo_at[ntodo++] = i;
-			continue;
-		}
 		s = u->get_cache;
 		sqlite3_reset(s);
 		sqlite3_bind_text(s, 2, hashes[i], -1, SQLITE_STATIC);
@@ -280,7 +306,7 @@ static const char *stale_reason(update *u, ra_vecindex **vi, char *why, size_t n
 	ra_free(meta);
 	meta = NULL;
 	if (!reason && (ra_store_meta_get(u->st, "vectors.factory", &meta) != RA_OK ||
-	                strcmp(meta, u->factory) != 0))
+	                strcmp(meta, u->kind) != 0))
 		reason = "another index type for this size";
 	ra_free(meta);
 	meta = NULL;
@@ -377,7 +403,13 @@ int ra_vectors_update(ra_store *st, const char *path, ra_embedder *e, const ra_l
 		rc = db_fail(&u, "count chunks");
 		goto out;
 	}
-	u.factory = nchunks > RA_VECTORS_FLAT_MAX ? "SQ8" : "Flat";
+	if (ra_embedder_builtin(e)) {
+		u.factory = "SQ8";
+		u.kind = "SQ8 [-1,1]";
+		u.unit_range = true;
+	} else {
+		u.factory = u.kind = nchunks > RA_VECTORS_FLAT_MAX ? "SQ8" : "Flat";
+	}
 	reason = stale_reason(&u, &u.vi, why, sizeof(why));
 	rc = exec(&u, "BEGIN IMMEDIATE");
 	if (rc)

@@ -11,16 +11,19 @@
  *    even when its file was re-parsed and the chunk got a new id. Entries no chunk uses any more
  *    are pruned once they outnumber the live ones. The builtin embedder computes faster than
  *    SQLite stores its vectors (ra_embedder_cacheable): it is not cached.
- *  - `vec_ids(id, hash)` lists the chunk ids held by the file. An update removes the ids of
+ *  - `vec_ids(id, hash)` lists the chunk ids held by the file (hash "" for an embedder that is
+ *    not cached: the hash only keys the cache). An update removes the ids of
  *    deleted chunks and adds the chunks without a vector, in batches.
  *  - The file is written atomically (temporary file + rename). The store's meta table records
  *    the embedder id ("vectors.embedder") and the file's size and mtime ("vectors.file"): a
  *    missing, unreadable or foreign file, another embedder or dimension, or a file that does not
  *    match what the store recorded (a run killed between the two writes) makes the update
  *    rebuild the whole index, from the cache.
- *  - Index type by size: "Flat" (exact inner product) up to RA_VECTORS_FLAT_MAX vectors, "SQ8"
- *    (8-bit scalar quantised, a quarter of the memory, same exhaustive scan) above. Measured:
- *    see vectors.c.
+ *  - Index type: the builtin embedder's vectors in "SQ8" (8-bit scalar quantised over the
+ *    fixed range [-1, 1]: a quarter of Flat's memory, scanned by our own kernel in a few ms at
+ *    OpenTitan size); an HTTP embedder's in "Flat" (exact) up to RA_VECTORS_FLAT_MAX vectors,
+ *    "SQ8" trained on a sample above. Another type than the file's rebuilds it. Measured: see
+ *    vectors.c.
  *
  * Thread-safety: functions take the store's connection; one thread at a time per store.
  */
