@@ -10,15 +10,17 @@
  *     whole word), the next ones at p + 1, p + 2, ... Sub-words split at '_' / '$', at
  *     lower->Upper ("rdAddr"), before the last capital of a capital run followed by a lower
  *     case letter ("FIFOEmpty" -> fifo, empty) and between letters and digits ("q2" -> q, 2);
- *   - for documents only: the abbreviation table's other spellings of every sub-word, colocated
- *     with it ("wr" -> write, "write" -> wr, "rdata" -> read + data).
- * Positions follow sub-words, so a phrase query "read address" matches `rd_addr`, and a query
- * tokenised the same way (`rdAddr`) matches `rd_addr` and `read_address`. Expansion happens at
- * index time only: the index then holds both spellings and a query needs neither.
+ *   - for the embedder only (ra_fts_tokens): the abbreviation table's other spellings of every
+ *     sub-word, colocated with it ("wr" -> write, "write" -> wr, "rdata" -> read + data).
+ * Positions follow sub-words. Abbreviations are expanded at query time, not in the index (each
+ * token is stored once): a query term becomes the FTS5 synonym set of its spellings, colocated
+ * tokens FTS5 matches as one term ("write" -> write | wr | we | wdata | waddr), which is what
+ * expanding documents both ways used to give, BM25 included, in a smaller index.
  * Tokens are capped at RA_FTS_MAX_TOKEN bytes (longer ones are truncated, never dropped).
  */
 #include "indexer/fts_internal.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -131,8 +133,19 @@ typedef struct abbrev_slot {
 	int skip;               /* index of key in row, excluded when expanding (-1: none) */
 } abbrev_slot;
 
-enum { ABBREV_SLOTS = 512 };
+enum { ABBREV_SLOTS = 512, MAX_ALTS = 8 };
 static abbrev_slot abbrev[ABBREV_SLOTS];
+
+/* The query direction: a spelling -> every token a document could hold for it in the index
+ * that expanded documents used to build (the group's other spellings, and the short forms of
+ * the phrases holding it as a word: "read" -> rd, rdata, raddr, rom). */
+typedef struct alt_slot {
+	const char *key;
+	const char *alts[MAX_ALTS];
+	size_t n;
+} alt_slot;
+
+static alt_slot qalt[ABBREV_SLOTS];
 static pthread_once_t abbrev_once = PTHREAD_ONCE_INIT;
 
 static uint32_t hash_bytes(const char *s, size_t n)
@@ -156,13 +169,53 @@ static void abbrev_put(const char *key, const char *const *row, int skip)
 		}
 }
 
+static alt_slot *qalt_slot(const char *key)
+{
+	size_t n = strlen(key);
+	uint32_t i = hash_bytes(key, n) & (ABBREV_SLOTS - 1);
+
+	for (; qalt[i].key && strcmp(qalt[i].key, key) != 0; i = (i + 1) & (ABBREV_SLOTS - 1))
+		;
+	qalt[i].key = key;
+	return &qalt[i];
+}
+
+static void qalt_add(const char *key, const char *alt)
+{
+	alt_slot *a = qalt_slot(key);
+
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->alts[i], alt) == 0)
+			return;
+	assert(a->n < MAX_ALTS); /* the tables above are ours: a bug, not input */
+	a->alts[a->n++] = alt;
+}
+
 static void abbrev_build(void)
 {
 	for (size_t g = 0; g < NGROUPS; g++)
-		for (int k = 0; k < 5 && groups[g][k]; k++)
+		for (int k = 0; k < 5 && groups[g][k]; k++) {
 			abbrev_put(groups[g][k], groups[g], k);
-	for (size_t p = 0; p < NPHRASES; p++)
+			for (int j = 0; j < 5 && groups[g][j]; j++)
+				if (j != k)
+					qalt_add(groups[g][k], groups[g][j]);
+		}
+	for (size_t p = 0; p < NPHRASES; p++) {
 		abbrev_put(phrases[p][0], phrases[p], 0);
+		for (int k = 1; k < 6 && phrases[p][k]; k++)
+			qalt_add(phrases[p][k], phrases[p][0]);
+	}
+}
+
+static const alt_slot *qalt_find(const char *s, size_t n)
+{
+	if (n < 2 || n > 16)
+		return NULL;
+	for (uint32_t i = hash_bytes(s, n) & (ABBREV_SLOTS - 1); qalt[i].key;
+	     i = (i + 1) & (ABBREV_SLOTS - 1))
+		if (strncmp(qalt[i].key, s, n) == 0 && qalt[i].key[n] == '\0')
+			return &qalt[i];
+	return NULL;
 }
 
 static const abbrev_slot *abbrev_find(const char *s, size_t n)
@@ -201,10 +254,17 @@ static bool is_space(unsigned char c)
 /* one produced token; colocated: same position as the previous token */
 typedef int (*emit_fn)(void *ctx, bool colocated, const char *tok, size_t n, int start, int end);
 
+/* which other spellings a token brings along */
+typedef enum expand {
+	EXPAND_NONE,
+	EXPAND_DOC,   /* the embedder: a document's words, expanded (abbrev) */
+	EXPAND_QUERY, /* an FTS5 query term: what the document may hold instead (qalt) */
+} expand;
+
 typedef struct scanner {
 	emit_fn emit;
 	void *ctx;
-	bool synonyms;
+	expand synonyms;
 	bool whole_only; /* each word as one token, no sub-words */
 } scanner;
 
@@ -222,14 +282,21 @@ static size_t fold(char *dst, const char *s, size_t n)
 
 static int emit_synonyms(const scanner *sc, const char *tok, size_t n, int start, int end)
 {
-	const abbrev_slot *a = sc->synonyms ? abbrev_find(tok, n) : NULL;
 	int rc = 0;
 
-	if (!a)
-		return 0;
-	for (int k = 0; !rc && k < 6 && a->row[k]; k++)
-		if (k != a->skip)
-			rc = sc->emit(sc->ctx, true, a->row[k], strlen(a->row[k]), start, end);
+	if (sc->synonyms == EXPAND_DOC) {
+		const abbrev_slot *a = abbrev_find(tok, n);
+
+		for (int k = 0; a && !rc && k < 6 && a->row[k]; k++)
+			if (k != a->skip)
+				rc = sc->emit(sc->ctx, true, a->row[k], strlen(a->row[k]), start,
+				              end);
+	} else if (sc->synonyms == EXPAND_QUERY) {
+		const alt_slot *a = qalt_find(tok, n);
+
+		for (size_t k = 0; a && !rc && k < a->n; k++)
+			rc = sc->emit(sc->ctx, true, a->alts[k], strlen(a->alts[k]), start, end);
+	}
 	return rc;
 }
 
@@ -283,8 +350,10 @@ static int scan_word(const scanner *sc, const char *s, size_t n, int at)
 	if (nsub == 0)
 		return 0; /* only separators ("_", "$") */
 	wn = fold(whole, s, n);
-	if (sc->whole_only)
-		return sc->emit(sc->ctx, false, whole, wn, at, at + (int)n);
+	if (sc->whole_only) {
+		rc = sc->emit(sc->ctx, false, whole, wn, at, at + (int)n);
+		return rc ? rc : emit_synonyms(sc, whole, wn, at, at + (int)n);
+	}
 	if (nsub == 1 && off[0] == 0 && len[0] == n) {
 		rc = sc->emit(sc->ctx, false, whole, wn, at, at + (int)n);
 		return rc ? rc : emit_synonyms(sc, whole, wn, at, at + (int)n);
@@ -361,16 +430,22 @@ static int tok_tokenize(Fts5Tokenizer *t, void *pctx, int flags, const char *tex
                         int (*xToken)(void *, int, const char *, int, int, int))
 {
 	fts_ctx f = {pctx, xToken};
-	/* The index holds every spelling already, so a query term is neither expanded nor split:
-	   ra_fts_query quotes the whole identifier and each sub-word as terms of their own. Split
-	   here, a quoted "kmac_rom_rdy" would become the phrase (kmac_rom_rdy|kmac) rom rdy, and
-	   FTS5 would intersect the long position lists of its common sub-words. */
+	/* Documents are stored as written: each token once, no other spellings. A query term is
+	   not split (ra_fts_query quotes the whole identifier and each sub-word as terms of their
+	   own; split here, a quoted "kmac_rom_rdy" would become the phrase kmac_rom_rdy rom rdy,
+	   and FTS5 would intersect the long position lists of its common sub-words) but brings
+	   its other spellings as FTS5 synonyms. */
 	bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
-	scanner sc = {fts_emit, &f, !query, query};
+	scanner sc = {fts_emit, &f, query ? EXPAND_QUERY : EXPAND_NONE, query};
 
 	(void)t;
 	if (!text || len <= 0)
 		return SQLITE_OK;
+	if (query) {
+		/* one quoted string, one term: an escaped identifier's `a"b` stays whole */
+		pthread_once(&abbrev_once, abbrev_build);
+		return scan_word(&sc, text, (size_t)len, 0);
+	}
 	return scan(&sc, text, (size_t)len);
 }
 
@@ -422,7 +497,7 @@ int ra_fts__scan(const char *text, size_t len, bool synonyms,
                  int (*fn)(const char *tok, size_t n, void *payload), void *payload)
 {
 	cb_ctx c = {fn, payload};
-	scanner sc = {cb_emit, &c, synonyms, false};
+	scanner sc = {cb_emit, &c, synonyms ? EXPAND_DOC : EXPAND_NONE, false};
 
 	if (!text)
 		return 0;
@@ -433,6 +508,153 @@ int ra_fts_tokens(const char *text, size_t len, int (*fn)(const char *tok, size_
                   void *payload)
 {
 	return ra_fts__scan(text, len, true, fn, payload);
+}
+
+/* ---- document frequencies ----------------------------------------------------------------- */
+
+/*
+ * A term's document frequency is counted by a MATCH on the term, as the query will use it (its
+ * other spellings included), stopped at RA_FTS_DF_CAP chunks: a frequency is needed only to
+ * tell rare terms from common ones, and counting a common term in full costs a walk of its
+ * whole document list (about 1 ms for 30,000 chunks) where the capped count costs 0.05 - 0.2 ms.
+ * Counts are cached for the handle's life, but a count of 0 is not: an index written meanwhile
+ * only makes the choice among terms it holds slightly stale, and never leaves a new term out.
+ */
+enum { DF_SLOTS_MAX = 1 << 16 };
+
+typedef struct df_slot {
+	char *term; /* NULL: empty */
+	int64_t df;
+} df_slot;
+
+struct ra_fts_df {
+	sqlite3 *db;
+	sqlite3_stmt *count;
+	df_slot *slots;
+	size_t nslots, used;
+};
+
+int ra_fts_df_open(ra_fts_df **out, sqlite3 *db)
+{
+	ra_fts_df *d = ra_calloc(1, sizeof(*d));
+	int rc = RA_OK;
+
+	if (!d)
+		return RA_ENOMEM;
+	d->db = db;
+	d->nslots = 1024;
+	d->slots = ra_calloc(d->nslots, sizeof(*d->slots));
+	if (!d->slots)
+		rc = RA_ENOMEM;
+	else if (sqlite3_prepare_v3(db,
+	                            "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts"
+	                            " MATCH ?1 LIMIT ?2)",
+	                            -1, SQLITE_PREPARE_PERSISTENT, &d->count, NULL) != SQLITE_OK)
+		rc = ra_error_set(RA_ERR, "term frequencies: %s", sqlite3_errmsg(db));
+	if (rc) {
+		ra_fts_df_close(d);
+		return rc;
+	}
+	*out = d;
+	return RA_OK;
+}
+
+static void df_clear(ra_fts_df *d)
+{
+	for (size_t i = 0; i < d->nslots; i++) {
+		ra_free(d->slots[i].term);
+		d->slots[i].term = NULL;
+	}
+	d->used = 0;
+}
+
+void ra_fts_df_close(ra_fts_df *d)
+{
+	if (!d)
+		return;
+	if (d->slots)
+		df_clear(d);
+	ra_free(d->slots);
+	sqlite3_finalize(d->count);
+	ra_free(d);
+}
+
+static df_slot *df_slot_of(ra_fts_df *d, const char *term)
+{
+	size_t i = hash_bytes(term, strlen(term)) & (d->nslots - 1);
+
+	while (d->slots[i].term && strcmp(d->slots[i].term, term) != 0)
+		i = (i + 1) & (d->nslots - 1);
+	return &d->slots[i];
+}
+
+/* keeps the table at most half full: doubles it, or starts afresh at the cap */
+static int df_make_room(ra_fts_df *d)
+{
+	df_slot *old = d->slots;
+	size_t oldn = d->nslots;
+
+	if ((d->used + 1) * 2 <= d->nslots)
+		return RA_OK;
+	if (d->nslots >= DF_SLOTS_MAX) {
+		df_clear(d);
+		return RA_OK;
+	}
+	d->slots = ra_calloc(oldn * 2, sizeof(*d->slots));
+	if (!d->slots) {
+		d->slots = old;
+		return RA_ENOMEM;
+	}
+	d->nslots = oldn * 2;
+	for (size_t i = 0; i < oldn; i++)
+		if (old[i].term)
+			*df_slot_of(d, old[i].term) = old[i];
+	ra_free(old);
+	return RA_OK;
+}
+
+int ra_fts_df_get(int64_t *out, ra_fts_df *d, const char *term)
+{
+	df_slot *slot = df_slot_of(d, term);
+	int64_t df = 0;
+	char quoted[2 * MAX_TOKEN + 3];
+	size_t n = 0;
+	int rc;
+
+	if (slot->term) {
+		*out = slot->df;
+		return RA_OK;
+	}
+	/* the term as ra_fts_query writes it: quoted, one token (the tokenizer adds spellings) */
+	quoted[n++] = '"';
+	for (const char *c = term; *c && n + 3 < sizeof(quoted); c++) {
+		if (*c == '"')
+			quoted[n++] = '"';
+		quoted[n++] = *c;
+	}
+	quoted[n++] = '"';
+	sqlite3_reset(d->count);
+	sqlite3_bind_text(d->count, 1, quoted, (int)n, SQLITE_STATIC);
+	sqlite3_bind_int(d->count, 2, RA_FTS_DF_CAP);
+	rc = sqlite3_step(d->count);
+	if (rc == SQLITE_ROW)
+		df = sqlite3_column_int64(d->count, 0);
+	sqlite3_reset(d->count);
+	if (rc != SQLITE_ROW)
+		return ra_error_set(RA_ERR, "term frequencies: %s", sqlite3_errmsg(d->db));
+	*out = df;
+	if (df == 0)
+		return RA_OK; /* not cached: a term the index gains later must not stay left out */
+	if (df_make_room(d))
+		return RA_ENOMEM;
+	slot = df_slot_of(d, term);
+	slot->term = ra_strdup(term);
+	if (!slot->term)
+		return RA_ENOMEM;
+	slot->df = df;
+	d->used++;
+	*out = df;
+	return RA_OK;
 }
 
 /* English function words: they carry no meaning in a question about code */
@@ -452,15 +674,15 @@ static bool is_stopword(const char *t, size_t n)
 }
 
 typedef struct query_ctx {
-	ra_buf *out;
 	char terms[MAX_QUERY_TERMS][MAX_TOKEN + 1];
+	int64_t df[MAX_QUERY_TERMS];
+	bool keep[MAX_QUERY_TERMS];
 	size_t nterms;
 } query_ctx;
 
 static int query_emit(void *ctx, bool colocated, const char *tok, size_t n, int start, int end)
 {
 	query_ctx *q = ctx;
-	int rc;
 
 	(void)colocated;
 	(void)start;
@@ -472,42 +694,96 @@ static int query_emit(void *ctx, bool colocated, const char *tok, size_t n, int 
 			return 0;
 	memcpy(q->terms[q->nterms], tok, n);
 	q->terms[q->nterms][n] = '\0';
-	rc = q->nterms++ ? ra_buf_puts(q->out, " OR ") : 0;
-	rc = rc ? rc : ra_buf_putc(q->out, '"');
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = tok[i] == '"' ? ra_buf_puts(q->out, "\"\"") : ra_buf_putc(q->out, tok[i]);
-	return rc ? rc : ra_buf_putc(q->out, '"');
+	q->keep[q->nterms++] = true;
+	return 0;
 }
 
-static int fts_query(char **out, const char *text, bool whole_only)
+/* Keeps the max_terms rarest terms found in the index (ties: the earlier term). Terms at the
+   cap (common ones: their document lists are what makes a query slow) stay only while fewer
+   than MIN_RARE terms below it are found. When no term is found, all stay (the query then
+   finds nothing, cheaply). */
+enum { MIN_RARE = 4 };
+
+static int keep_rarest(query_ctx *q, size_t max_terms, ra_fts_df *d)
+{
+	size_t found = 0, rare = 0;
+
+	for (size_t t = 0; t < q->nterms; t++) {
+		int rc = ra_fts_df_get(&q->df[t], d, q->terms[t]);
+
+		if (rc)
+			return rc;
+		found += q->df[t] > 0;
+		rare += q->df[t] > 0 && q->df[t] < RA_FTS_DF_CAP;
+	}
+	if (found == 0)
+		return RA_OK;
+	for (size_t t = 0; t < q->nterms; t++) {
+		size_t rarer = 0;
+
+		for (size_t u = 0; u < q->nterms; u++)
+			rarer += q->df[u] > 0 &&
+			         (q->df[u] < q->df[t] || (q->df[u] == q->df[t] && u < t));
+		q->keep[t] = q->df[t] > 0 && rarer < max_terms &&
+		             (q->df[t] < RA_FTS_DF_CAP || rare < MIN_RARE);
+	}
+	return RA_OK;
+}
+
+/* the kept terms, each quoted, OR-ed */
+static int query_write(char **out, const query_ctx *q)
 {
 	ra_buf b;
-	query_ctx *q = ra_calloc(1, sizeof(*q));
-	scanner sc = {query_emit, q, false, whole_only};
-	int rc;
+	size_t written = 0;
+	int rc = 0;
 
-	if (!q)
-		return RA_ENOMEM;
 	ra_buf_init(&b, 0);
-	q->out = &b;
-	rc = text ? scan(&sc, text, strlen(text)) : 0;
-	if (!rc && q->nterms == 0)
-		rc = ra_error_set(RA_ENOTFOUND, "no search term in the query");
+	for (size_t t = 0; !rc && t < q->nterms; t++) {
+		if (!q->keep[t])
+			continue;
+		rc = written++ ? ra_buf_puts(&b, " OR ") : 0;
+		rc = rc ? rc : ra_buf_putc(&b, '"');
+		for (const char *c = q->terms[t]; !rc && *c; c++)
+			rc = *c == '"' ? ra_buf_puts(&b, "\"\"") : ra_buf_putc(&b, *c);
+		rc = rc ? rc : ra_buf_putc(&b, '"');
+	}
 	if (!rc) {
 		*out = ra_buf_detach(&b);
 		rc = *out ? RA_OK : RA_ENOMEM;
 	}
 	ra_buf_free(&b);
+	return rc;
+}
+
+static int fts_query(char **out, const char *text, bool whole_only, size_t max_terms, ra_fts_df *df)
+{
+	query_ctx *q = ra_calloc(1, sizeof(*q));
+	scanner sc = {query_emit, q, EXPAND_NONE, whole_only};
+	int rc;
+
+	if (!q)
+		return RA_ENOMEM;
+	rc = text ? scan(&sc, text, strlen(text)) : 0;
+	if (!rc && q->nterms == 0)
+		rc = ra_error_set(RA_ENOTFOUND, "no search term in the query");
+	if (!rc && df && q->nterms > max_terms)
+		rc = keep_rarest(q, max_terms, df);
+	rc = rc ? rc : query_write(out, q);
 	ra_free(q);
 	return rc;
 }
 
 int ra_fts_query(char **out, const char *text)
 {
-	return fts_query(out, text, false);
+	return fts_query(out, text, false, 0, NULL);
 }
 
 int ra_fts_query_idents(char **out, const char *text)
 {
-	return fts_query(out, text, true);
+	return fts_query(out, text, true, 0, NULL);
+}
+
+int ra_fts_query_rare(char **out, const char *text, size_t max_terms, ra_fts_df *df)
+{
+	return fts_query(out, text, false, max_terms ? max_terms : 1, df);
 }

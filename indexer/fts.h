@@ -8,9 +8,14 @@
  * ack/acknowledge, tx/transmit, rx/receive, sel/select, ...), so that a query in words finds code
  * in abbreviations and the reverse. Queries go through the same tokenizer.
  *
+ * The index stores each token once: the other spellings are added to a query's terms by the
+ * tokenizer (FTS5 synonyms), so "write" also matches wr, we, wdata and waddr.
+ *
  * Table (created by the store's migrations): chunk_fts(header, body), external content on
  * `chunks` (rowid = chunks.id), kept in step by triggers. header = "path unit kind", body = the
- * chunk's text. Rank with bm25(chunk_fts, RA_FTS_W_HEADER, RA_FTS_W_BODY).
+ * chunk's text. Rank with bm25(chunk_fts, RA_FTS_W_HEADER, RA_FTS_W_BODY). A quoted query
+ * string is one term (the tokenizer does not split queries): ra_fts_query writes each
+ * sub-word as a term of its own.
  */
 #ifndef RA_FTS_H
 #define RA_FTS_H
@@ -38,6 +43,32 @@ int ra_fts_query(char **out, const char *text);
  * code (completion's similar code): whole names are rare tokens, so the query is selective and
  * cheap where sub-words ("data", "valid", "q") would rank most of the repository. */
 int ra_fts_query_idents(char **out, const char *text);
+
+/*
+ * Document frequencies of chunk_fts's terms, counted up to RA_FTS_DF_CAP and cached. One per
+ * connection; not thread-safe (like the connection). The caller owns it: ra_fts_df_close (NULL
+ * is fine). Returns 0, RA_ENOMEM or RA_ERR (no chunk_fts).
+ */
+typedef struct ra_fts_df ra_fts_df;
+
+#define RA_FTS_DF_CAP 500
+
+int ra_fts_df_open(ra_fts_df **out, struct sqlite3 *db);
+void ra_fts_df_close(ra_fts_df *df);
+
+/* The number of chunks a query term matches (the term or one of its other spellings, as
+ * ra_fts_query's quoted terms match), at most RA_FTS_DF_CAP; 0 when none. Returns 0, RA_ENOMEM
+ * or RA_ERR. */
+int ra_fts_df_get(int64_t *out, ra_fts_df *df, const char *term);
+
+/*
+ * ra_fts_query for long questions: of the text's terms, only the max_terms rarest (fewest
+ * chunks holding the term or another spelling of it), and only terms the index holds. A question
+ * of a hundred words otherwise ORs terms that together match most chunks, and BM25 then scores
+ * every one of them; the rare terms are the ones that decide the ranking. Returns as
+ * ra_fts_query, or RA_ERR when reading frequencies fails.
+ */
+int ra_fts_query_rare(char **out, const char *text, size_t max_terms, ra_fts_df *df);
 
 /* Calls fn for each token the tokenizer produces for `text` (for tests and for the embedder,
  * which uses the same sub-words). A non-zero return from fn stops and is returned. */
