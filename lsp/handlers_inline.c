@@ -206,8 +206,11 @@ static int suggest(lsp_server *s, lsp_doc *d, size_t off, int delay_ms, json_t *
 		return RA_RPC_INTERNAL_ERROR;
 	}
 	ra_context_key(key, &ctx.req);
-	lsp_log(s, RA_LOG_DEBUG, "model completion %s@%zu: %zu context excerpts, %d+%d+%d tokens",
-	        d->rel, off, ctx.nitems, ctx.prefix_tokens, ctx.suffix_tokens, ctx.context_tokens);
+	lsp_log(s, RA_LOG_DEBUG,
+	        "model completion %s@%zu: %zu context excerpts, %d+%d+%d tokens, assembled in"
+	        " %.1f ms (similar code %.1f ms, %d chunks scored)",
+	        d->rel, off, ctx.nitems, ctx.prefix_tokens, ctx.suffix_tokens, ctx.context_tokens,
+	        ctx.stats.t_total * 1e3, ctx.stats.t_similar * 1e3, ctx.stats.similar_rows);
 	e = lookup(s, key);
 	if (e && (e->done || background)) { /* done, or a generation runs for this prompt */
 		ra_context_free(&ctx);

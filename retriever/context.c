@@ -13,6 +13,7 @@
 #include "indexer/fts.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +22,16 @@
 
 #define PREFIX_SHARE 0.45
 #define SUFFIX_SHARE 0.15
-#define SCAN_ABOVE 8       /* lines above the cursor whose identifiers are looked up */
-#define SCAN_BELOW 2       /* and below */
-#define MAX_NAMES 32       /* identifiers looked up per build */
-#define MAX_DECL_LINES 12  /* lines of one declaration excerpt */
-#define MAX_SIM_LINES 20   /* lines of one similar-code excerpt */
-#define MAX_SIMILAR 6      /* similar-code candidates */
-#define NEAR_INSTANCES 40  /* instances within this many lines bring their unit's ports */
-#define MAX_PKG_MEMBERS 60 /* lines of a package summary */
+#define SCAN_ABOVE 8        /* lines above the cursor whose identifiers are looked up */
+#define SCAN_BELOW 2        /* and below */
+#define MAX_NAMES 32        /* identifiers looked up per build */
+#define MAX_DECL_LINES 12   /* lines of one declaration excerpt */
+#define MAX_SIM_LINES 20    /* lines of one similar-code excerpt */
+#define MAX_SIMILAR 6       /* similar-code candidates */
+#define NEAR_INSTANCES 40   /* instances within this many lines bring their unit's ports */
+#define MAX_PKG_MEMBERS 60  /* lines of a package summary */
+#define MAX_ENUM_MEMBERS 64 /* names of one enumeration in it */
+#define MAX_MEMBERS 400     /* parameters and ports of a unit signature */
 #define MAX_CANDIDATES 256
 
 typedef struct cand {
@@ -56,8 +59,8 @@ typedef struct build {
 	const char *includes[32]; /* files this file includes (workspace-relative) */
 	size_t nincludes;
 	const char *entity; /* VHDL: the entity of the architecture around the cursor */
-	sqlite3_stmt *q_unit, *q_iface, *q_decl, *q_sym, *q_chunk, *q_similar, *q_members, *q_enum,
-	        *q_includes, *q_pkg;
+	sqlite3_stmt *q_unit, *q_iface, *q_decl, *q_sym, *q_chunk, *q_similar, *q_members,
+	        *q_includes, *q_pkg, *q_df, *q_nchunks;
 	ra_store *store;
 } build;
 
@@ -348,11 +351,12 @@ static void put_member(ra_buf *out, build *b, bool is_vhdl, bool port, const cha
 /* a unit's parameters and ports as source-like text, from the store */
 static const char *signature(build *b, int64_t id, const char *kind, const char *name, bool is_vhdl)
 {
+	/* A unit's symbols follow it in id order, up to the next unit of its file: the walk
+	   stops there instead of reading the whole file (a techlib file holds thousands of units) */
 	sqlite3_stmt *st = prep(b, &b->q_iface,
-	                        "SELECT kind, name, type, dir, dims, value FROM symbols"
-	                        " WHERE file_id = (SELECT file_id FROM symbols WHERE id = ?1)"
-	                        " AND parent_id = ?1 AND kind IN ('port', 'parameter')"
-	                        " ORDER BY kind = 'port', id LIMIT 400");
+	                        "SELECT kind, name, type, dir, dims, value, parent_id,"
+	                        " unit_id = id FROM symbols WHERE file_id = (SELECT file_id FROM"
+	                        " symbols WHERE id = ?1) AND id > ?1 ORDER BY id");
 	ra_buf params, ports, out;
 	int np = 0, nq = 0;
 	const char *res;
@@ -363,11 +367,16 @@ static const char *signature(build *b, int64_t id, const char *kind, const char 
 	ra_buf_init(&ports, 1u << 20);
 	ra_buf_init(&out, 1u << 21);
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		bool port = !strcmp((const char *)sqlite3_column_text(st, 0), "port");
+	while (np + nq < MAX_MEMBERS && sqlite3_step(st) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		bool port = k && !strcmp(k, "port");
 		ra_buf *dst = port ? &ports : &params;
 		int *n = port ? &nq : &np;
 
+		if (sqlite3_column_int(st, 7))
+			break; /* the next unit */
+		if (sqlite3_column_int64(st, 6) != id || !k || (!port && strcmp(k, "parameter")))
+			continue;
 		if ((*n)++)
 			ra_buf_puts(dst, is_vhdl ? ";\n" : ",\n");
 		put_member(dst, b, is_vhdl, port, (const char *)sqlite3_column_text(st, 1),
@@ -571,9 +580,21 @@ static void store_decl(build *b, const char *name, const char *qualifier, int pr
 
 /* ---- imported packages ---------------------------------------------------------------------------- */
 
+/* ends the package summary's last member line: its enumeration's closing brace, the `;` */
+static void member_end(ra_buf *out, bool is_vhdl, int nenum)
+{
+	if (nenum)
+		ra_buf_puts(out, "}");
+	if (!is_vhdl)
+		ra_buf_puts(out, ";\n");
+}
+
 static void add_package(build *b, const char *pkg, int prio)
 {
-	sqlite3_stmt *st, *mem, *en;
+	sqlite3_stmt *st, *mem;
+	int64_t typedef_id = 0;
+	int nenum = 0;
+	bool open = false; /* a member line waits for its end */
 	int64_t id = 0;
 	const char *path = NULL, *pname = NULL;
 	uint32_t line = 0, end_line = 0;
@@ -597,22 +618,43 @@ static void add_package(build *b, const char *pkg, int prio)
 	sqlite3_reset(st);
 	if (!id)
 		return;
+	/* one walk of the package's file in id order: its members, each typedef's enumeration
+	   members right after it (a query per typedef walked the file again each time: 20 ms for
+	   a register package of 2600 symbols) */
 	mem = prep(b, &b->q_members,
-	           "SELECT id, kind, name, type, value FROM symbols WHERE file_id = (SELECT file_id"
-	           " FROM symbols WHERE id = ?1) AND parent_id = ?1 AND kind IN"
+	           "SELECT id, parent_id, kind, name, type, value FROM symbols WHERE file_id ="
+	           " (SELECT file_id FROM symbols WHERE id = ?1) AND (parent_id = ?1 AND kind IN"
 	           " ('parameter', 'localparam', 'typedef', 'function', 'task', 'component')"
-	           " ORDER BY id LIMIT 200");
+	           " OR kind = 'enum_member') ORDER BY id");
 	if (!mem)
 		return;
 	ra_buf_init(&out, 1u << 20);
 	ra_buf_printf(&out, vhdl(b) ? "package %s is\n" : "package %s;\n", pname);
 	sqlite3_bind_int64(mem, 1, id);
-	while (n++ < MAX_PKG_MEMBERS && sqlite3_step(mem) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(mem, 1);
-		const char *name = (const char *)sqlite3_column_text(mem, 2);
-		const char *type = (const char *)sqlite3_column_text(mem, 3);
-		const char *value = (const char *)sqlite3_column_text(mem, 4);
+	while (sqlite3_step(mem) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(mem, 2);
+		const char *name = (const char *)sqlite3_column_text(mem, 3);
+		const char *type = (const char *)sqlite3_column_text(mem, 4);
+		const char *value = (const char *)sqlite3_column_text(mem, 5);
 
+		if (!kind || !name)
+			continue;
+		if (!strcmp(kind, "enum_member")) {
+			if (typedef_id && sqlite3_column_int64(mem, 1) == typedef_id &&
+			    nenum < MAX_ENUM_MEMBERS)
+				ra_buf_printf(&out, "%s%s", nenum++ ? ", " : " {", name);
+			continue;
+		}
+		if (open)
+			member_end(&out, vhdl(b), nenum);
+		if (n == MAX_PKG_MEMBERS) {
+			open = false;
+			break;
+		}
+		n++;
+		open = true;
+		nenum = 0;
+		typedef_id = !strcmp(kind, "typedef") ? sqlite3_column_int64(mem, 0) : 0;
 		if (vhdl(b))
 			ra_buf_printf(&out, "  %s %s%s%s%s%s;\n",
 			              !strcmp(kind, "typedef") ? "type"
@@ -627,25 +669,9 @@ static void add_package(build *b, const char *pkg, int prio)
 			              !strcmp(kind, "typedef") ? "typedef" : kind, type ? type : "",
 			              type ? " " : "", name, value ? " = " : "",
 			              value ? value : "");
-		if (!strcmp(kind, "typedef") && (en = prep(b, &b->q_enum,
-		                                           "SELECT name FROM symbols WHERE "
-		                                           "file_id = (SELECT file_id FROM symbols"
-		                                           " WHERE id = ?1) AND parent_id = ?1 AND"
-		                                           " kind = 'enum_member'"
-		                                           " ORDER BY id LIMIT 64"))) {
-			int k = 0;
-
-			sqlite3_bind_int64(en, 1, sqlite3_column_int64(mem, 0));
-			while (sqlite3_step(en) == SQLITE_ROW)
-				ra_buf_printf(&out, "%s%s", k++ ? ", " : " {",
-				              (const char *)sqlite3_column_text(en, 0));
-			if (k)
-				ra_buf_puts(&out, "}");
-			sqlite3_reset(en);
-		}
-		if (!vhdl(b))
-			ra_buf_puts(&out, ";\n");
 	}
+	if (open)
+		member_end(&out, vhdl(b), nenum);
 	sqlite3_reset(mem);
 	ra_buf_printf(&out, vhdl(b) ? "end package %s;\n" : "endpackage\n", pname);
 	/* synthesised: it stands for the package's header line, not the lines it summarises */
@@ -657,7 +683,13 @@ static void add_package(build *b, const char *pkg, int prio)
 
 /* ---- similar code ------------------------------------------------------------------------------ */
 
-#define SIMILAR_WORDS 6 /* identifiers of the query for similar code */
+#define SIMILAR_LINES 4   /* lines above the cursor's whose names make the query */
+#define SIMILAR_PROBES 12 /* distinct names whose rarity is counted, nearest the cursor first */
+#define SIMILAR_WORDS 6   /* names of the query: the rarest */
+#define SIMILAR_DF_CAP 1000
+#define SIMILAR_ROWS 3000
+#define SIMILAR_READ 48 /* best chunks whose folder and length are read */
+#define SIMILAR_NEAR 1.25
 
 /* words every HDL file is full of: they find everything, so they rank nothing */
 static bool hdl_keyword(const char *w, size_t n)
@@ -682,107 +714,234 @@ static bool hdl_keyword(const char *w, size_t n)
 	return false;
 }
 
-/*
- * The query for similar code: the longest distinct identifiers of the lines before the cursor,
- * keywords and one-letter names left out. All the words of five lines made FTS5 rank tens of
- * thousands of chunks: 170 ms per prompt on OpenTitan, against a target of 15 ms for the whole
- * assembly; the few longest names are the rare ones that find the code that looks the same.
- */
-static const char *similar_query(build *b, const char *t, size_t len)
+typedef struct term {
+	const char *word; /* in the arena */
+	int64_t *rows;    /* the chunks holding it (rowid order), SIMILAR_DF_CAP at most */
+	int64_t df;       /* how many: SIMILAR_DF_CAP means "at least" */
+	int order;        /* nearness to the cursor: 0 the nearest */
+} term;
+
+typedef struct hit {
+	int64_t id;
+	double score;
+	int len; /* bytes of the chunk's text, once read */
+} hit;
+
+/* the distinct names of text[0, len), last first (the nearest the cursor), keywords, numbers and
+   one-letter names left out */
+static size_t similar_names(build *b, term *out, size_t max, const char *t, size_t len)
 {
-	const char *w[64];
-	size_t wn[64], n = 0;
-	ra_buf q;
-	const char *out;
+	size_t n = 0, i = len;
 
-	for (size_t i = 0; i < len && n < 64;) {
-		size_t s;
+	while (i > 0 && n < max) {
+		size_t e, s;
 
-		while (i < len && !(isalnum((unsigned char)t[i]) || t[i] == '_'))
-			i++;
+		while (i > 0 &&
+		       !(isalnum((unsigned char)t[i - 1]) || t[i - 1] == '_' || t[i - 1] == '$'))
+			i--;
+		e = i;
+		while (i > 0 &&
+		       (isalnum((unsigned char)t[i - 1]) || t[i - 1] == '_' || t[i - 1] == '$'))
+			i--;
 		s = i;
-		while (i < len && (isalnum((unsigned char)t[i]) || t[i] == '_' || t[i] == '$'))
-			i++;
-		if (i - s < 2 || isdigit((unsigned char)t[s]) || hdl_keyword(t + s, i - s))
+		while (s < e && t[s] == '$') /* system tasks: the name after the '$' */
+			s++;
+		if (e - s < 2 || isdigit((unsigned char)t[s]) || hdl_keyword(t + s, e - s) ||
+		    (s > 0 && t[s - 1] == '\'')) /* 8'hff, x'length */
 			continue;
 		for (size_t k = 0; k < n; k++)
-			if (wn[k] == i - s && !memcmp(w[k], t + s, i - s))
+			if (strlen(out[k].word) == e - s && !memcmp(out[k].word, t + s, e - s))
 				goto next;
-		w[n] = t + s;
-		wn[n++] = i - s;
+		out[n] = (term){.word = ra_arena_strndup(b->a, t + s, e - s), .order = (int)n};
+		if (!out[n].word)
+			break;
+		n++;
 	next:;
 	}
-	/* the SIMILAR_WORDS longest, in their order of appearance */
-	while (n > SIMILAR_WORDS) {
-		size_t shortest = 0;
+	return n;
+}
 
-		for (size_t k = 1; k < n; k++)
-			if (wn[k] < wn[shortest])
-				shortest = k;
-		memmove(&w[shortest], &w[shortest + 1], (n - shortest - 1) * sizeof(*w));
-		memmove(&wn[shortest], &wn[shortest + 1], (n - shortest - 1) * sizeof(*wn));
-		n--;
+/* the chunks holding `word` as a whole name, up to SIMILAR_DF_CAP of them (a bounded walk of
+   one doclist: no ranking, no text read); -1 when the index cannot tell */
+static int similar_rows(build *b, term *w)
+{
+	sqlite3_stmt *st =
+	        prep(b, &b->q_df, "SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?1 LIMIT ?2");
+	char *match = NULL;
+
+	if (!st || ra_fts_query_idents(&match, w->word) != RA_OK)
+		return -1;
+	w->rows = ra_arena_alloc(b->a, SIMILAR_DF_CAP * sizeof(*w->rows));
+	if (!w->rows) {
+		ra_free(match);
+		return -1;
 	}
-	ra_buf_init(&q, 4096);
-	for (size_t k = 0; k < n; k++)
-		if ((k && ra_buf_putc(&q, ' ')) || ra_buf_append(&q, w[k], wn[k]))
-			break;
-	out = q.len ? ra_arena_strndup(b->a, q.data, q.len) : NULL;
-	ra_buf_free(&q);
-	return out;
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, SIMILAR_DF_CAP);
+	while (w->df < SIMILAR_DF_CAP && sqlite3_step(st) == SQLITE_ROW)
+		w->rows[w->df++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	ra_free(match);
+	b->c->stats.similar_probes++;
+	return 0;
+}
+
+static int term_cmp(const void *x, const void *y)
+{
+	const term *a = x, *b = y;
+
+	if (a->df != b->df)
+		return a->df < b->df ? -1 : 1;
+	return a->order - b->order;
+}
+
+static int hit_id_cmp(const void *x, const void *y)
+{
+	const hit *a = x, *b = y;
+
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+static int hit_score_cmp(const void *x, const void *y)
+{
+	const hit *a = x, *b = y;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->len != b->len)
+		return a->len - b->len;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/*
+ * The chunks most like the lines before the cursor, best first: *out (in the arena), their
+ * number returned. Of the names of those lines, the rarest in the index are taken, and each
+ * chunk scores the IDF of the names it holds (BM25 without its term-frequency and length
+ * factors: the length breaks ties).
+ *
+ * Why not FTS5's bm25(): it scores every chunk holding any query term, and on an index without
+ * token positions (detail=column) it reads and tokenises each such chunk again to count its
+ * terms; a name like clk_i or rst_ni is in most chunks of a repository. The six longest names of
+ * the lines, ranked that way, took p95 over 60 ms on OpenTitan against 15 ms for the whole
+ * assembly. Here each name costs a walk of its doclist capped at SIMILAR_DF_CAP rows; names found
+ * in more are left out (their IDF is low: they rank nothing), and the rarest are taken while the
+ * chunks to score stay under SIMILAR_ROWS.
+ */
+static size_t similar_hits(build *b, hit **out, const char *t, size_t len)
+{
+	term w[SIMILAR_PROBES];
+	size_t n = similar_names(b, w, SIMILAR_PROBES, t, len), k = 0, nrows = 0, nh = 0;
+	double total = 1;
+	hit *rows;
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < n; i++)
+		if (similar_rows(b, &w[i]) < 0)
+			return 0;
+	qsort(w, n, sizeof(*w), term_cmp);
+	for (size_t i = 0; i < n && k < SIMILAR_WORDS; i++) {
+		if (w[i].df == 0 || w[i].df >= SIMILAR_DF_CAP ||
+		    (k && nrows + (size_t)w[i].df > SIMILAR_ROWS))
+			continue;
+		nrows += (size_t)w[i].df;
+		w[k++] = w[i];
+	}
+	b->c->stats.similar_terms = (int)k;
+	b->c->stats.similar_rows = (int)nrows;
+	if (!k || !(rows = ra_arena_alloc(b->a, nrows * sizeof(*rows))))
+		return 0;
+	/* the number of chunks, for the IDF: the largest rowid is close and costs one seek */
+	if ((st = prep(b, &b->q_nchunks, "SELECT max(id) FROM chunks")) &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		total = (double)sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	nrows = 0;
+	for (size_t i = 0; i < k; i++) {
+		double df = (double)w[i].df, idf = log((total - df + 0.5) / (df + 0.5));
+
+		if (idf < 1e-6)
+			idf = 1e-6;
+		for (int64_t r = 0; r < w[i].df; r++)
+			rows[nrows++] = (hit){w[i].rows[r], idf, 0};
+	}
+	qsort(rows, nrows, sizeof(*rows), hit_id_cmp);
+	for (size_t i = 0; i < nrows; i++) { /* one hit per chunk, its names' IDFs summed */
+		if (nh && rows[nh - 1].id == rows[i].id)
+			rows[nh - 1].score += rows[i].score;
+		else
+			rows[nh++] = rows[i];
+	}
+	qsort(rows, nh, sizeof(*rows), hit_score_cmp);
+	*out = rows;
+	return nh;
 }
 
 static void add_similar(build *b)
 {
 	const ra_context_opts *o = b->o;
-	uint32_t from = b->cur_line > 4 ? b->cur_line - 4 : 0;
-	const char *words =
-	        similar_query(b, o->text + b->starts[from], o->cursor - b->starts[from]);
+	uint32_t from = b->cur_line > SIMILAR_LINES ? b->cur_line - SIMILAR_LINES : 0;
+	hit *hits = NULL;
+	size_t nh = similar_hits(b, &hits, o->text + b->starts[from], o->cursor - b->starts[from]);
 	const char *seen[MAX_SIMILAR + 1];
-	char *match = NULL;
 	sqlite3_stmt *st;
+	size_t nread;
 	int rank = 0;
 
-	/* whole names only: rare tokens, a selective query (fts.h, ra_fts_query_idents) */
-	if (!words || ra_fts_query_idents(&match, words) != RA_OK)
+	if (!nh || !(st = prep(b, &b->q_similar,
+	                       "SELECT f.path, c.line, c.text FROM chunks c JOIN files f ON"
+	                       " f.id = c.file_id WHERE c.id = ?1")))
 		return;
-	st = prep(
-	        b, &b->q_similar,
-	        "SELECT f.path, c.line, c.end_line, c.text FROM chunk_fts JOIN chunks c ON"
-	        " c.id = chunk_fts.rowid JOIN files f ON f.id = c.file_id WHERE chunk_fts MATCH ?1"
-	        " ORDER BY bm25(chunk_fts, ?2, ?3) LIMIT 64");
-	if (!st) {
-		ra_free(match);
-		return;
-	}
-	sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 2, RA_FTS_W_HEADER);
-	sqlite3_bind_double(st, 3, RA_FTS_W_BODY);
-	ra_free(match);
-	while (rank < MAX_SIMILAR && sqlite3_step(st) == SQLITE_ROW) {
-		const char *path = (const char *)sqlite3_column_text(st, 0);
-		const char *t = (const char *)sqlite3_column_text(st, 3), *e = t;
-		uint32_t line = (uint32_t)sqlite3_column_int64(st, 1), k = 0;
-		bool dup = !path || !t || !strcmp(path, o->path); /* this file is the buffer's */
+	/* Of the best SIMILAR_READ, a chunk in the buffer's folder (the same IP, library or
+	   vendor) counts SIMILAR_NEAR times its score; the length breaks ties (shorter: more to
+	   the point) */
+	for (nread = 0; nread < nh && nread < SIMILAR_READ; nread++) {
+		sqlite3_bind_int64(st, 1, hits[nread].id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *path = (const char *)sqlite3_column_text(st, 0);
+			const char *slash = path ? strrchr(path, '/') : NULL;
+			size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
 
-		for (int i = 0; i < rank && !dup; i++) /* one excerpt per file */
-			dup = !strcmp(seen[i], path);
-		if (dup)
-			continue;
-		while (*e && k < MAX_SIM_LINES) {
-			const char *nl = strchr(e, '\n');
-
-			e = nl ? nl + 1 : e + strlen(e);
-			k++;
+			hits[nread].len = sqlite3_column_bytes(st, 2);
+			if (path && !strncmp(path, o->path, dir) && !strchr(o->path + dir, '/'))
+				hits[nread].score *= SIMILAR_NEAR;
 		}
-		seen[rank] = ra_arena_strdup(b->a, path);
-		if (!seen[rank])
-			break;
-		add_cand(b, "similar", NULL, seen[rank], ra_arena_strndup(b->a, t, (size_t)(e - t)),
-		         line, line + (k ? k - 1 : 0), 30 - rank);
-		rank++;
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
+	qsort(hits, nread, sizeof(*hits), hit_score_cmp);
+	for (size_t i = 0; i < nread && rank < MAX_SIMILAR; i++) {
+		const char *path, *t, *e;
+		uint32_t line, k = 0;
+		bool dup;
+
+		sqlite3_bind_int64(st, 1, hits[i].id);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			continue;
+		}
+		path = (const char *)sqlite3_column_text(st, 0);
+		line = (uint32_t)sqlite3_column_int64(st, 1);
+		t = e = (const char *)sqlite3_column_text(st, 2);
+		dup = !path || !t || !strcmp(path, o->path); /* this file is the buffer's */
+		for (int j = 0; j < rank && !dup; j++)       /* one excerpt per file */
+			dup = !strcmp(seen[j], path);
+		if (!dup) {
+			while (*e && k < MAX_SIM_LINES) {
+				const char *nl = strchr(e, '\n');
+
+				e = nl ? nl + 1 : e + strlen(e);
+				k++;
+			}
+			seen[rank] = ra_arena_strdup(b->a, path);
+			if (seen[rank]) {
+				add_cand(b, "similar", NULL, seen[rank],
+				         ra_arena_strndup(b->a, t, (size_t)(e - t)), line,
+				         line + (k ? k - 1 : 0), 30 - rank);
+				rank++;
+			}
+		}
+		sqlite3_reset(st);
+	}
 }
 
 /* ---- identifiers near the cursor ------------------------------------------------------------------ */
@@ -967,6 +1126,7 @@ int ra_context_build(ra_context *out, ra_store *store, const ra_context_opts *o)
 	word words[MAX_NAMES];
 	size_t nwords;
 	int rc = RA_ENOMEM;
+	double t0 = ra_now(), t;
 
 	memset(out, 0, sizeof(*out));
 	if (!o->text || !o->path || o->cursor > o->len)
@@ -994,10 +1154,13 @@ int ra_context_build(ra_context *out, ra_store *store, const ra_context_opts *o)
 	if (!out->req.path || !out->req.prefix || !out->req.suffix)
 		goto fail;
 
+	t = ra_now();
 	file_facts(&b);
 	if (o->unit_hint)
 		add_unit(&b, ra_arena_strdup(b.a, o->unit_hint), 100);
 	add_instances(&b);
+	out->stats.t_ports = ra_now() - t;
+	t += out->stats.t_ports;
 	nwords = scan_words(&b, words, MAX_NAMES);
 	for (size_t i = 0; i < nwords; i++) {
 		const word *w = &words[i];
@@ -1015,11 +1178,16 @@ int ra_context_build(ra_context *out, ra_store *store, const ra_context_opts *o)
 			continue;
 		store_decl(&b, w->name, w->qualifier, 80 - rank);
 	}
+	out->stats.t_decls = ra_now() - t;
+	t += out->stats.t_decls;
 	for (size_t i = 0; i < b.nimports; i++)
 		if (!seen_name(&b, b.imports[i]))
 			add_package(&b, b.imports[i], 40);
+	out->stats.t_imports = ra_now() - t;
+	t += out->stats.t_imports;
 	if (store && !o->no_similar)
 		add_similar(&b);
+	out->stats.t_similar = ra_now() - t;
 	{
 		int left = budget - out->prefix_tokens - out->suffix_tokens;
 
@@ -1029,7 +1197,7 @@ int ra_context_build(ra_context *out, ra_store *store, const ra_context_opts *o)
 	}
 	if (rc)
 		goto fail;
-	rc = RA_OK;
+	out->stats.t_total = ra_now() - t0;
 	goto out;
 fail:
 	if (rc == RA_ENOMEM)
@@ -1043,9 +1211,10 @@ out:
 	sqlite3_finalize(b.q_chunk);
 	sqlite3_finalize(b.q_similar);
 	sqlite3_finalize(b.q_members);
-	sqlite3_finalize(b.q_enum);
 	sqlite3_finalize(b.q_includes);
 	sqlite3_finalize(b.q_pkg);
+	sqlite3_finalize(b.q_df);
+	sqlite3_finalize(b.q_nchunks);
 	ra_free(b.cands);
 	ra_free(b.starts);
 	return rc;

@@ -30,7 +30,10 @@
  *    textDocument/completion there (the document opened with that text). Hit@1 / hit@3: the
  *    port the real code connects k-th (source order) is the first / among the first 3 items in
  *    sortText order. The server lists the unit's ports not yet connected, in declaration order.
- * 3. Time of ra_context_build (no model) at every sampled position: p50/p95/max.
+ * 3. Time of ra_context_build (no model) at every sampled position: p50/p95/max, the same
+ *    without similar code, and each step's share (ra_context_stats) with the number of chunks
+ *    the similar-code step scored. Wall-clock times: on a shared machine, compare runs of one
+ *    session, or run under `perf stat` / `/usr/bin/time` for CPU time.
  *
  * Usage: bench_completion_context [--rtlassist BIN] [--positions N] [--seed S]
  *          [--budgets A,B] [-v] [WORKSPACE]
@@ -780,6 +783,12 @@ static void run_recall(const posv *pv, const file *files, const char *ws, ra_sto
 	                            *nosim_t = malloc((pv->n + 1) * sizeof(double));
 	size_t ntimes = 0;
 	ra_arena *ar = ra_arena_new(0);
+	static const char *const step_names[4] = {"ports", "declarations", "imports", "similar"};
+	double *steps[4], *sim_rows = malloc((pv->n + 1) * sizeof(double));
+	long sim_probes = 0, sim_terms = 0;
+
+	for (int k = 0; k < 4; k++)
+		steps[k] = malloc((pv->n + 1) * sizeof(double));
 
 	for (int b = 0; b < nbudgets; b++)
 		times[b] = malloc((pv->n + 1) * sizeof(double));
@@ -846,7 +855,16 @@ static void run_recall(const posv *pv, const file *files, const char *ws, ra_sto
 			if (ra_context_build(&ctx, st, &o))
 				die("ra_context_build");
 			times[b][ntimes] = ra_now() - t0;
-			if (b == 0) { /* where the time goes: the same build without similar code */
+			if (b == 0) { /* where the time goes: each step, and without similar code */
+				steps[0][ntimes] = ctx.stats.t_ports;
+				steps[1][ntimes] = ctx.stats.t_decls;
+				steps[2][ntimes] = ctx.stats.t_imports;
+				steps[3][ntimes] = ctx.stats.t_similar;
+				sim_rows[ntimes] = ctx.stats.similar_rows;
+				sim_probes += ctx.stats.similar_probes;
+				sim_terms += ctx.stats.similar_terms;
+			}
+			if (b == 0) {
 				ra_context nos;
 
 				o.no_similar = true;
@@ -967,6 +985,24 @@ static void run_recall(const posv *pv, const file *files, const char *ws, ra_sto
 		       budgets[0], nosim_t[ntimes / 2] * 1e3, nosim_t[ntimes * 95 / 100] * 1e3,
 		       nosim_t[ntimes - 1] * 1e3);
 	free(nosim_t);
+	for (int k = 0; k < 4; k++) {
+		qsort(steps[k], ntimes, sizeof(double), cmp_double);
+		if (ntimes)
+			printf("budget %4d step %-12s (ra_context_stats): p50 %.2f ms, p95 %.2f "
+			       "ms, max "
+			       "%.2f ms\n",
+			       budgets[0], step_names[k], steps[k][ntimes / 2] * 1e3,
+			       steps[k][ntimes * 95 / 100] * 1e3, steps[k][ntimes - 1] * 1e3);
+		free(steps[k]);
+	}
+	qsort(sim_rows, ntimes, sizeof(double), cmp_double);
+	if (ntimes)
+		printf("similar code: %.1f names counted and %.1f queried per build; chunks scored "
+		       "p50 "
+		       "%.0f, p95 %.0f, max %.0f\n",
+		       (double)sim_probes / (double)ntimes, (double)sim_terms / (double)ntimes,
+		       sim_rows[ntimes / 2], sim_rows[ntimes * 95 / 100], sim_rows[ntimes - 1]);
+	free(sim_rows);
 	qsort(parse_t, ntimes, sizeof(double), cmp_double);
 	if (ntimes)
 		printf("(not counted above: parsing the edited buffer, as the server does after an "

@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char ws[64];
@@ -52,6 +53,20 @@ static const char ARCH[] = "architecture rtl of cnt is\n  signal r : unsigned(7 
                            "      r <= r + 1;\n    end if;\n  end process;\n"
                            "  q_out <= std_logic_vector(r);\nend architecture;\n";
 
+static const char MUX[] =
+        "module lane_mux (input logic zq_lane_strobe, output logic zq_lane_grant);\n"
+        "  assign zq_lane_grant = zq_lane_strobe & ~zq_lane_hold;\n"
+        "endmodule\n"
+        "module lane_mux2 (input logic zq_other_in);\n"
+        "endmodule\n";
+
+/* every chunk longer than ip_a's: only its folder can put it first */
+static const char MUX_B[] =
+        "module lane_mux (input logic zq_lane_strobe, input logic zq_lane_hold,\n"
+        "                 output logic zq_lane_grant);\n"
+        "  assign zq_lane_grant = zq_lane_strobe & ~(zq_lane_hold | 1'b0);\n"
+        "endmodule\n";
+
 /* a scratch workspace with the SystemVerilog fixture design and a VHDL entity, indexed once */
 static ra_store *fixture_store(void)
 {
@@ -77,6 +92,18 @@ static ra_store *fixture_store(void)
 	}
 	put("cnt_ent.vhd", ENT, sizeof(ENT) - 1);
 	put("cnt_rtl.vhd", ARCH, sizeof(ARCH) - 1);
+	/* much the same code in two folders, for similar code */
+	for (int i = 0; i < 2; i++) {
+		char dir[128];
+
+		snprintf(dir, sizeof(dir), "%s/%s", ws, i ? "ip_b" : "ip_a");
+		if (mkdir(dir, 0700))
+			return NULL;
+		if (i)
+			put("ip_b/lane_mux.sv", MUX_B, sizeof(MUX_B) - 1);
+		else
+			put("ip_a/lane_mux.sv", MUX, sizeof(MUX) - 1);
+	}
 	snprintf(db, sizeof(db), "%s/index.db", ws);
 	if (ra_store_open(&store, db, false))
 		return NULL;
@@ -186,6 +213,11 @@ RA_TEST(context_package_member_declaration)
 
 		RA_CHECK(k > i);
 		RA_CHECK(strstr(c.items[k].text, "NUM_LANES") != NULL);
+		/* an enumeration with its members, then the members after it */
+		RA_CHECKF(strstr(c.items[k].text,
+		                 "state_e {ST_IDLE, ST_BUSY, ST_DONE};\n  typedef") != NULL,
+		          "%s", c.items[k].text);
+		RA_CHECK(strstr(c.items[k].text, "wait_cycles;\nendpackage\n") != NULL);
 	}
 	/* `st` and `clk` are declared in the window: not repeated */
 	RA_CHECK_INT(find_item(&c, "declaration", "st"), -1);
@@ -240,6 +272,79 @@ RA_TEST(context_budget_respected)
 	}
 	RA_CHECK(last_items >= 2);
 	ra_free(top);
+}
+
+RA_TEST(context_similar_code_by_rare_names)
+{
+	/* the lines before the cursor share rare names with ip_a/ and ip_b/lane_mux.sv: both come
+	   as similar code, the one in the buffer's folder first; the names the index does not
+	   hold (lane_top, zq_new) are not in the query */
+	const char *buf = "module lane_top;\n  logic zq_new;\n"
+	                  "  assign zq_lane_grant = zq_lane_strobe & ";
+	ra_context c;
+	ra_model *m;
+	int first = -1, other = -1;
+
+	RA_CHECK(fixture_store());
+	RA_CHECK_INT(build_at(&c, &m, "ip_b/lane_top.sv", buf, "strobe & ", RA_LANG_SV, 1536, NULL),
+	             0);
+	for (size_t i = 0; i < c.nitems; i++)
+		if (!strcmp(c.items[i].why, "similar")) {
+			if (first < 0)
+				first = (int)i;
+			else if (other < 0)
+				other = (int)i;
+		}
+	RA_CHECKF(first >= 0 && other > first, "similar items at %d, %d of %zu", first, other,
+	          c.nitems);
+	RA_CHECK_STR(c.items[first].path, "ip_b/lane_mux.sv");
+	RA_CHECK_STR(c.items[other].path, "ip_a/lane_mux.sv");
+	RA_CHECK(strstr(c.items[first].text, "zq_lane_grant") != NULL);
+	RA_CHECK_INT(c.stats.similar_terms, 2);
+	RA_CHECK(c.stats.similar_probes >= 4);
+	RA_CHECK(c.stats.similar_rows >= 2);
+	ra_context_free(&c);
+	ra_model_free(m);
+	/* no_similar: none, no query */
+	{
+		const char *at = strstr(buf, "strobe & ");
+		ra_context_opts o = {.path = "ip_b/lane_top.sv",
+		                     .text = buf,
+		                     .len = strlen(buf),
+		                     .cursor = (size_t)(at - buf) + 9,
+		                     .lang = RA_LANG_SV,
+		                     .no_similar = true};
+
+		RA_CHECK_INT(ra_context_build(&c, fixture_store(), &o), 0);
+		for (size_t i = 0; i < c.nitems; i++)
+			RA_CHECK(strcmp(c.items[i].why, "similar") != 0);
+		RA_CHECK_INT(c.stats.similar_probes, 0);
+		ra_context_free(&c);
+	}
+}
+
+RA_TEST(context_signature_of_one_unit_in_a_file_of_two)
+{
+	const char *buf = "module t2;\n  lane_mux u (.";
+	ra_context c;
+	ra_model *m;
+	int i;
+
+	RA_CHECK(fixture_store());
+	RA_CHECK_INT(build_at(&c, &m, "t2.sv", buf, "(.", RA_LANG_SV, 1536, "lane_mux"), 0);
+	i = find_item(&c, "ports", "lane_mux");
+	RA_CHECK(i == 0);
+	RA_CHECK(strstr(c.items[i].text, "output logic zq_lane_grant") != NULL);
+	RA_CHECK(strstr(c.items[i].text, "zq_other_in") == NULL); /* lane_mux2's */
+	ra_context_free(&c);
+	ra_model_free(m);
+	RA_CHECK_INT(build_at(&c, &m, "t2.sv", buf, "(.", RA_LANG_SV, 1536, "lane_mux2"), 0);
+	i = find_item(&c, "ports", "lane_mux2");
+	RA_CHECK(i == 0);
+	RA_CHECK(strstr(c.items[i].text, "input logic zq_other_in") != NULL);
+	RA_CHECK(strstr(c.items[i].text, "zq_lane_strobe") == NULL);
+	ra_context_free(&c);
+	ra_model_free(m);
 }
 
 RA_TEST(context_vhdl_entity_ports)
