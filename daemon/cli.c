@@ -46,6 +46,7 @@ static void usage(FILE *f)
 	           "directory)\n"
 	           "  --json     machine-readable output, where the command has it\n"
 	           "  -v         more log output (repeat for debug)\n"
+	           "  --no-daemon  query commands read the index here even when a daemon runs\n"
 	           "\n  rtlassist --version | --help | COMMAND --help\n");
 }
 
@@ -73,6 +74,10 @@ bool ra_cli_common_opt(ra_cli_opts *o, int argc, char **argv, int *i)
 		o->verbose++;
 		return true;
 	}
+	if (strcmp(a, "--no-daemon") == 0) {
+		o->no_daemon = true;
+		return true;
+	}
 	if (strcmp(a, "-vv") == 0) {
 		o->verbose += 2;
 		return true;
@@ -83,7 +88,7 @@ bool ra_cli_common_opt(ra_cli_opts *o, int argc, char **argv, int *i)
 static void stderr_log(ra_log_level level, const char *msg, void *payload)
 {
 	(void)payload;
-	fprintf(stderr, "rtlassist: %s: %s\n", ra_log_level_name(level), msg);
+	fprintf(ra_cli_err(), "rtlassist: %s: %s\n", ra_log_level_name(level), msg);
 }
 
 ra_logger ra_cli_logger(const ra_cli_opts *o)

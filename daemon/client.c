@@ -189,7 +189,7 @@ int ra_daemon_spawn(const char *root)
 
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(err[1], 2) < 0)
 			_exit(127);
-		execl(exe, exe, "serve", "-C", root, "--detach", (char *)NULL);
+		execl(exe, exe, "serve", "-C", root, "--detach", "--idle-exit", (char *)NULL);
 		_exit(127);
 	}
 	close(err[1]);

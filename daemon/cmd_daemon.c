@@ -82,6 +82,52 @@ static void print_text(json_t *st)
 	printf("log        %s\n", json_string_value(json_object_get(st, "log")));
 }
 
+static bool idle(const json_t *st)
+{
+	return !strcmp(json_string_value(json_object_get(st, "state")), "idle") &&
+	       json_integer_value(json_object_get(st, "queued")) == 0;
+}
+
+static long long runs_of(const json_t *st)
+{
+	return json_integer_value(json_object_get(st, "full_runs")) +
+	       json_integer_value(json_object_get(st, "file_runs"));
+}
+
+int ra_daemon_wait(ra_daemon_client *c, json_t **status, long long after_runs)
+{
+	bool tty = isatty(2) == 1, drawn = false;
+	json_t *st = NULL;
+	int rc;
+
+	for (;;) {
+		rc = ra_daemon_call(c, &st, "rtlassist/status", NULL);
+		if (rc)
+			break;
+		if (!json_is_object(st) || !json_is_string(json_object_get(st, "state"))) {
+			rc = ra_error_set(RA_ERR, "a malformed reply to rtlassist/status");
+			break;
+		}
+		if (idle(st) && (after_runs < 0 || runs_of(st) > after_runs))
+			break;
+		if (tty) {
+			bar(st);
+			drawn = true;
+		}
+		json_decref(st);
+		st = NULL;
+		sleep_ms(WAIT_POLL_MS);
+	}
+	if (drawn)
+		fputs("\r\033[K", stderr);
+	if (rc) {
+		json_decref(st);
+		st = NULL;
+	}
+	*status = st;
+	return rc;
+}
+
 /* status (stop false) or stop: one session with the daemon */
 static int run(int argc, char **argv, bool stop)
 {
@@ -98,7 +144,7 @@ static int run(int argc, char **argv, bool stop)
 	ra_workspace *ws = NULL;
 	ra_daemon_client *c = NULL;
 	json_t *st = NULL;
-	bool wait = false, tty = isatty(2) == 1, drawn = false;
+	bool wait = false;
 	int rc, code = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -134,25 +180,11 @@ static int run(int argc, char **argv, bool stop)
 		code = rc ? 1 : 0;
 		goto out;
 	}
-	for (;;) {
-		rc = ra_daemon_call(c, &st, "rtlassist/status", NULL);
-		if (rc) {
-			fprintf(stderr, "rtlassist status: %s\n", ra_error_last());
-			goto out;
-		}
-		if (!wait || (!strcmp(json_string_value(json_object_get(st, "state")), "idle") &&
-		              json_integer_value(json_object_get(st, "queued")) == 0))
-			break;
-		if (tty) {
-			bar(st);
-			drawn = true;
-		}
-		json_decref(st);
-		st = NULL;
-		sleep_ms(WAIT_POLL_MS);
+	rc = wait ? ra_daemon_wait(c, &st, -1) : ra_daemon_call(c, &st, "rtlassist/status", NULL);
+	if (rc) {
+		fprintf(stderr, "rtlassist status: %s\n", ra_error_last());
+		goto out;
 	}
-	if (drawn)
-		fputs("\r\033[K", stderr);
 	if (o.json) {
 		json_object_set_new(st, "running", json_true());
 		ra_json_print(json_incref(st));

@@ -48,8 +48,8 @@ static int on_text(const char *text, size_t len, void *payload)
 	prose *p = payload;
 
 	if (p->echo) {
-		fwrite(text, 1, len, stdout);
-		fflush(stdout);
+		fwrite(text, 1, len, ra_cli_out());
+		fflush(ra_cli_out());
 	}
 	return ra_buf_append(&p->text, text, len) == RA_OK ? 0 : 1;
 }
@@ -67,11 +67,13 @@ int ra_cmd_explain(int argc, char **argv)
 	ra_logger lg;
 	int rc, status = 0;
 
+	if (ra_cli_remote(argc, argv, &rc))
+		return rc;
 	for (int i = 1; i < argc; i++) {
 		if (ra_cli_common_opt(&o, argc, argv, &i))
 			continue;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(HELP, stdout);
+			fputs(HELP, ra_cli_out());
 			return 0;
 		}
 		if (!strcmp(argv[i], "--no-model")) {
@@ -81,28 +83,25 @@ int ra_cmd_explain(int argc, char **argv)
 
 			budget = strtol(argv[++i], &end, 10);
 			if (*end || budget < 0 || budget > 1000000) {
-				fprintf(stderr,
+				fprintf(ra_cli_err(),
 				        "rtlassist explain: --budget needs bytes (0..1000000)\n");
 				return 2;
 			}
 		} else if (argv[i][0] == '-' || unit) {
-			fprintf(stderr, "rtlassist explain: unexpected '%s'\n%s", argv[i], HELP);
+			fprintf(ra_cli_err(), "rtlassist explain: unexpected '%s'\n%s", argv[i],
+			        HELP);
 			return 2;
 		} else {
 			unit = argv[i];
 		}
 	}
 	if (!unit) {
-		fputs(HELP, stderr);
+		fputs(HELP, ra_cli_err());
 		return 2;
 	}
 	lg = ra_cli_logger(&o);
-	if (ra_workspace_open(&ws, o.workspace, false, &lg) != 0 ||
-	    ra_workspace_store(ws, &st, false) != 0) {
-		fprintf(stderr, "rtlassist explain: %s\n", ra_error_last());
-		ra_workspace_close(ws);
+	if (ra_cli_index_open(&ws, &st, &o, &lg, "explain") != 0)
 		return 1;
-	}
 	{
 		ra_explain_opts eo = {.root = ws->root,
 		                      .max_file_size = (size_t)ws->config->max_file_size};
@@ -110,17 +109,17 @@ int ra_cmd_explain(int argc, char **argv)
 		rc = ra_explain_unit(&e, st, unit, &eo);
 	}
 	if (rc) {
-		fprintf(stderr, "rtlassist explain: %s\n", ra_error_last());
+		fprintf(ra_cli_err(), "rtlassist explain: %s\n", ra_error_last());
 		status = rc == RA_ENOTFOUND ? 1 : 2;
 		goto out;
 	}
 	if (e->others.n)
-		fprintf(stderr,
+		fprintf(ra_cli_err(),
 		        "rtlassist explain: '%s' is ambiguous: %zu more units carry the name; "
 		        "explaining %s:%u\n",
 		        unit, e->others.total, e->file, e->span.line + 1);
 	if (!no_model && ra_llm_from_config(&g, ws->config, "chat", &lg) != 0) {
-		fprintf(stderr, "rtlassist explain: chat model: %s\n", ra_error_last());
+		fprintf(ra_cli_err(), "rtlassist explain: chat model: %s\n", ra_error_last());
 		g = NULL;
 		status = 3;
 	}
@@ -129,9 +128,9 @@ int ra_cmd_explain(int argc, char **argv)
 
 		ra_buf_init(&b, 0);
 		if (ra_explain_text(&b, e) == RA_OK)
-			fputs(b.data, stdout);
+			fputs(b.data, ra_cli_out());
 		ra_buf_free(&b);
-		fflush(stdout);
+		fflush(ra_cli_out());
 	}
 	{
 		json_t *j = o.json ? ra_explain_json(e, loc_cli, NULL) : NULL;
@@ -144,15 +143,16 @@ int ra_cmd_explain(int argc, char **argv)
 			rc = ra_explain_prompt_build(&p, st, e, (size_t)budget);
 			if (!rc) {
 				if (pr.echo)
-					printf("\nexplanation (%s):\n", g->describe(g));
-				fflush(stdout);
+					fprintf(ra_cli_out(), "\nexplanation (%s):\n",
+					        g->describe(g));
+				fflush(ra_cli_out());
 				rc = g->generate(g, &p.req, on_text, &pr, NULL);
 				ra_explain_prompt_free(&p);
 			}
 			if (pr.echo && pr.text.len && pr.text.data[pr.text.len - 1] != '\n')
-				putchar('\n');
+				fputc('\n', ra_cli_out());
 			if (rc) {
-				fprintf(stderr, "rtlassist explain: the model failed: %s\n",
+				fprintf(ra_cli_err(), "rtlassist explain: the model failed: %s\n",
 				        ra_error_last());
 				status = 3;
 				if (j)
@@ -171,7 +171,6 @@ int ra_cmd_explain(int argc, char **argv)
 out:
 	ra_llm_free(g);
 	ra_explain_free(e);
-	ra_store_close(st);
-	ra_workspace_close(ws);
+	ra_cli_index_close(ws, st);
 	return status;
 }

@@ -32,14 +32,12 @@ static bool open_graph(const ra_cli_opts *o, const char *cmd, ra_workspace **ws,
 {
 	ra_logger lg = ra_cli_logger(o);
 
-	*ws = NULL;
-	*st = NULL;
 	*g = NULL;
-	if (ra_workspace_open(ws, o->workspace, false, &lg) != 0 ||
-	    ra_workspace_store(*ws, st, false) != 0 || ra_graph_open(g, *st) != 0) {
-		fprintf(stderr, "rtlassist %s: %s\n", cmd, ra_error_last());
-		ra_store_close(*st);
-		ra_workspace_close(*ws);
+	if (ra_cli_index_open(ws, st, o, &lg, cmd) != 0)
+		return false;
+	if (ra_graph_open(g, *st) != 0) {
+		fprintf(ra_cli_err(), "rtlassist %s: %s\n", cmd, ra_error_last());
+		ra_cli_index_close(*ws, *st);
 		return false;
 	}
 	return true;
@@ -48,8 +46,7 @@ static bool open_graph(const ra_cli_opts *o, const char *cmd, ra_workspace **ws,
 static void close_graph(ra_workspace *ws, ra_store *st, ra_graph *g)
 {
 	ra_graph_close(g);
-	ra_store_close(st);
-	ra_workspace_close(ws);
+	ra_cli_index_close(ws, st);
 }
 
 /* --depth N: a non-negative integer; false after printing a message */
@@ -59,7 +56,8 @@ static bool parse_depth(const char *cmd, const char *v, int *out)
 	long n = v ? strtol(v, &end, 10) : -1;
 
 	if (!v || *end || n < 0 || n > 1000000) {
-		fprintf(stderr, "rtlassist %s: --depth needs a number >= 0 (0: unlimited)\n", cmd);
+		fprintf(ra_cli_err(), "rtlassist %s: --depth needs a number >= 0 (0: unlimited)\n",
+		        cmd);
 		return false;
 	}
 	*out = (int)n;
@@ -122,20 +120,22 @@ static void print_params(const ra_graph_node *n)
 	/* a tree is read line by line: keep overrides to about 100 columns (--json has them all) */
 	size_t width = 0, i = 0;
 
-	printf(" #(");
+	fprintf(ra_cli_out(), " #(");
 	for (; i < n->nparams && width < 100; i++) {
 		const ra_graph_param *p = &n->params[i];
 		int w;
 
 		if (p->formal)
-			w = printf("%s%s=%s", i ? ", " : "", p->formal, p->actual ? p->actual : "");
+			w = fprintf(ra_cli_out(), "%s%s=%s", i ? ", " : "", p->formal,
+			            p->actual ? p->actual : "");
 		else
-			w = printf("%s%s", i ? ", " : "", p->actual ? p->actual : "");
+			w = fprintf(ra_cli_out(), "%s%s", i ? ", " : "",
+			            p->actual ? p->actual : "");
 		width += w > 0 ? (size_t)w : 0;
 	}
 	if (i < n->nparams)
-		printf(", ... %zu more", n->nparams - i);
-	printf(")");
+		fprintf(ra_cli_out(), ", ... %zu more", n->nparams - i);
+	fprintf(ra_cli_out(), ")");
 }
 
 static int tree_node(const ra_graph_node *n, void *payload)
@@ -169,27 +169,27 @@ static int tree_node(const ra_graph_node *n, void *payload)
 	if (n->depth > 0 && !n->unit && strcmp(n->how, RA_GRAPH_HOW_UNRESOLVED) == 0)
 		t->unresolved++;
 	if (n->depth == 0) {
-		printf("%s:%u:%u: %s (%s, %s%s%s)%s\n", n->file, n->span.line + 1, n->span.col + 1,
-		       n->type, n->kind ? n->kind : "?", n->lang ? n->lang : "?",
-		       n->arch ? ", architecture " : "", n->arch ? n->arch : "",
-		       n->testbench ? " [testbench]" : "");
+		fprintf(ra_cli_out(), "%s:%u:%u: %s (%s, %s%s%s)%s\n", n->file, n->span.line + 1,
+		        n->span.col + 1, n->type, n->kind ? n->kind : "?", n->lang ? n->lang : "?",
+		        n->arch ? ", architecture " : "", n->arch ? n->arch : "",
+		        n->testbench ? " [testbench]" : "");
 		return RA_OK;
 	}
-	printf("%s:%u:%u: %*s%s%s%s : %s", n->file, n->span.line + 1, n->span.col + 1, 2 * n->depth,
-	       "", n->scope ? n->scope : "", n->scope ? "." : "", n->inst,
-	       n->unit ? n->unit : n->type);
+	fprintf(ra_cli_out(), "%s:%u:%u: %*s%s%s%s : %s", n->file, n->span.line + 1,
+	        n->span.col + 1, 2 * n->depth, "", n->scope ? n->scope : "", n->scope ? "." : "",
+	        n->inst, n->unit ? n->unit : n->type);
 	if (n->arch)
-		printf("(%s)", n->arch);
+		fprintf(ra_cli_out(), "(%s)", n->arch);
 	print_params(n);
 	if (!n->unit)
-		printf("  [%s]", n->how);
+		fprintf(ra_cli_out(), "  [%s]", n->how);
 	else if (n->lang && strcmp(n->how, RA_GRAPH_HOW_MODULE) != 0)
-		printf("  [%s, %s]", n->how, n->lang);
+		fprintf(ra_cli_out(), "  [%s, %s]", n->how, n->lang);
 	if (n->recursive)
-		printf("  [recursive: not descended]");
+		fprintf(ra_cli_out(), "  [recursive: not descended]");
 	if (n->truncated)
-		printf("  [...]");
-	putchar('\n');
+		fprintf(ra_cli_out(), "  [...]");
+	fputc('\n', ra_cli_out());
 	return RA_OK;
 }
 
@@ -230,8 +230,9 @@ static int unresolved_node(const ra_graph_node *n, void *payload)
 		return json_array_append_new(t->stack[0], o) ? RA_ENOMEM : RA_OK;
 	}
 	if (t->unresolved == 1)
-		printf("\nunresolved instances:\n");
-	printf("%s:%u:%u: %s : %s\n", n->file, n->span.line + 1, n->span.col + 1, n->path, n->type);
+		fprintf(ra_cli_out(), "\nunresolved instances:\n");
+	fprintf(ra_cli_out(), "%s:%u:%u: %s : %s\n", n->file, n->span.line + 1, n->span.col + 1,
+	        n->path, n->type);
 	return RA_OK;
 }
 
@@ -253,11 +254,13 @@ int ra_cmd_hierarchy(int argc, char **argv)
 	tree_out t = {0};
 	top_list tl = {0};
 
+	if (ra_cli_remote(argc, argv, &rc))
+		return rc;
 	for (int i = 1; i < argc; i++) {
 		if (ra_cli_common_opt(&o, argc, argv, &i))
 			continue;
 		if (strcmp(argv[i], "--help") == 0) {
-			fputs(usage, stdout);
+			fputs(usage, ra_cli_out());
 			return 0;
 		}
 		if (strcmp(argv[i], "--depth") == 0) {
@@ -269,7 +272,7 @@ int ra_cmd_hierarchy(int argc, char **argv)
 			top = argv[i];
 			continue;
 		}
-		fprintf(stderr, "rtlassist hierarchy: unexpected argument '%s'\n%s", argv[i],
+		fprintf(ra_cli_err(), "rtlassist hierarchy: unexpected argument '%s'\n%s", argv[i],
 		        usage);
 		return 2;
 	}
@@ -283,8 +286,9 @@ int ra_cmd_hierarchy(int argc, char **argv)
 
 		rc = ra_graph_unit_find(g, top, &u);
 		if (!rc && u.ndefs > 1 && !o.json)
-			fprintf(stderr, "rtlassist hierarchy: %d units named '%s'; using %s:%u\n",
-			        u.ndefs, top, u.file, u.span.line + 1);
+			fprintf(ra_cli_err(),
+			        "rtlassist hierarchy: %d units named '%s'; using %s:%u\n", u.ndefs,
+			        top, u.file, u.span.line + 1);
 		rc = rc ? rc : ra_graph_tree(g, u.id, u.body_id, depth, tree_node, &t);
 	} else {
 		rc = ra_graph_tops(g, collect_top, &tl);
@@ -298,7 +302,7 @@ int ra_cmd_hierarchy(int argc, char **argv)
 		else
 			json_decref(t.tops), json_decref(t.unres);
 		if (!o.json && t.unresolved)
-			printf("\n%zu unresolved instances\n", t.unresolved);
+			fprintf(ra_cli_out(), "\n%zu unresolved instances\n", t.unresolved);
 	} else if (!rc) {
 		json_t *unres = json_array();
 
@@ -314,7 +318,7 @@ int ra_cmd_hierarchy(int argc, char **argv)
 		json_decref(t.unres);
 	}
 	if (rc)
-		fprintf(stderr, "rtlassist hierarchy: %s\n", ra_error_last());
+		fprintf(ra_cli_err(), "rtlassist hierarchy: %s\n", ra_error_last());
 	ra_free(tl.ids);
 	close_graph(ws, st, g);
 	return rc ? 1 : 0;
@@ -349,13 +353,13 @@ static int trace_hit(const ra_graph_hit *h, void *payload)
 		}
 		return json_array_append_new(t->hits, o) ? RA_ENOMEM : RA_OK;
 	}
-	printf("%s  (%s%s%s)  depth %d\n", h->signal, h->unit, h->where[0] ? " at " : "", h->where,
-	       h->depth);
+	fprintf(ra_cli_out(), "%s  (%s%s%s)  depth %d\n", h->signal, h->unit,
+	        h->where[0] ? " at " : "", h->where, h->depth);
 	for (size_t i = 0; i < h->nhops; i++) {
 		const ra_graph_hop *p = &h->hops[i];
 
-		printf("    %s:%u:%u: %s -> %s  (%s, %s)\n", p->file, p->line + 1, p->col + 1,
-		       p->from, p->to, p->kind, p->how);
+		fprintf(ra_cli_out(), "    %s:%u:%u: %s -> %s  (%s, %s)\n", p->file, p->line + 1,
+		        p->col + 1, p->from, p->to, p->kind, p->how);
 	}
 	return RA_OK;
 }
@@ -388,9 +392,9 @@ static int domain_row(const ra_graph_domain *d, void *payload)
 		return json_array_append_new(t->cur, r) ? RA_ENOMEM : RA_OK;
 	}
 	if (!same)
-		printf("clock %s\n", d->clock);
-	printf("  %s:%u:%u: %s%s%s\n", d->file, d->line + 1, d->col + 1, d->reg,
-	       d->reset ? "  reset " : "", d->reset ? d->reset : "");
+		fprintf(ra_cli_out(), "clock %s\n", d->clock);
+	fprintf(ra_cli_out(), "  %s:%u:%u: %s%s%s\n", d->file, d->line + 1, d->col + 1, d->reg,
+	        d->reset ? "  reset " : "", d->reset ? d->reset : "");
 	return RA_OK;
 }
 
@@ -398,7 +402,7 @@ int ra_cmd_trace(int argc, char **argv)
 {
 	static const char usage[] =
 	        "usage: rtlassist trace SIGNAL --unit UNIT (--drivers | --loads) [--depth N]\n"
-	        "                       [--cone] [-C DIR] [--json]\n"
+	        "                       [--cone] [--limit N] [-C DIR] [--json]\n"
 	        "       rtlassist trace --unit UNIT --domains [-C DIR] [--json]\n\n"
 	        "Where SIGNAL of UNIT gets its value from (--drivers) or where it goes (--loads):\n"
 	        "assignments, processes, function calls and port connections, across the\n"
@@ -406,6 +410,7 @@ int ra_cmd_trace(int argc, char **argv)
 	        "--depth N: hops to follow (default 1: direct; 0: unlimited).\n"
 	        "--cone: the whole fan-in (with --drivers) or fan-out cone inside UNIT and below\n"
 	        "        (unlimited depth unless --depth is given).\n"
+	        "--limit N: stop after N hits, the nearest ones (default 1000, at most 100000).\n"
 	        "--domains: which clocks (and asynchronous resets) drive which registers of UNIT.\n"
 	        "Exit status 1 when the unit or the signal is unknown.\n";
 	ra_cli_opts o = {0};
@@ -418,11 +423,13 @@ int ra_cmd_trace(int argc, char **argv)
 	ra_graph_unit u;
 	int rc;
 
+	if (ra_cli_remote(argc, argv, &rc))
+		return rc;
 	for (int i = 1; i < argc; i++) {
 		if (ra_cli_common_opt(&o, argc, argv, &i))
 			continue;
 		if (strcmp(argv[i], "--help") == 0) {
-			fputs(usage, stdout);
+			fputs(usage, ra_cli_out());
 			return 0;
 		}
 		if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc) {
@@ -439,16 +446,27 @@ int ra_cmd_trace(int argc, char **argv)
 			if (!parse_depth("trace", i + 1 < argc ? argv[++i] : NULL, &to.max_depth))
 				return 2;
 			depth_set = true;
+		} else if (strcmp(argv[i], "--limit") == 0) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+			char *end;
+			long n = v ? strtol(v, &end, 10) : -1;
+
+			if (!v || *end || n < 1 || n > 100000) {
+				fputs("rtlassist trace: --limit needs a number from 1 to 100000\n",
+				      ra_cli_err());
+				return 2;
+			}
+			to.max_hits = (size_t)n;
 		} else if (!signal && argv[i][0] != '-') {
 			signal = argv[i];
 		} else {
-			fprintf(stderr, "rtlassist trace: unexpected argument '%s'\n%s", argv[i],
-			        usage);
+			fprintf(ra_cli_err(), "rtlassist trace: unexpected argument '%s'\n%s",
+			        argv[i], usage);
 			return 2;
 		}
 	}
 	if (!unit || (domains ? (drivers || loads || signal) : (!signal || drivers == loads))) {
-		fputs(usage, stderr);
+		fputs(usage, ra_cli_err());
 		return 2;
 	}
 	if (to.cone && !depth_set)
@@ -466,7 +484,7 @@ int ra_cmd_trace(int argc, char **argv)
 		else
 			json_decref(d.list);
 		if (!rc && !d.n && !o.json)
-			printf("no edge-triggered registers in %s\n", u.name);
+			fprintf(ra_cli_out(), "no edge-triggered registers in %s\n", u.name);
 	} else if (!rc) {
 		trace_out t = {.json = o.json, .hits = json_array()};
 
@@ -480,13 +498,14 @@ int ra_cmd_trace(int argc, char **argv)
 		else
 			json_decref(t.hits);
 		if (!rc && !o.json && !t.n)
-			printf("no %s of %s in %s\n", drivers ? "drivers" : "loads", signal,
-			       u.name);
+			fprintf(ra_cli_out(), "no %s of %s in %s\n", drivers ? "drivers" : "loads",
+			        signal, u.name);
 		if (!rc && !o.json && truncated)
-			fprintf(stderr, "rtlassist trace: stopped after %zu hits\n", t.n);
+			fprintf(ra_cli_err(), "rtlassist trace: stopped after %zu hits (--limit)\n",
+			        t.n);
 	}
 	if (rc)
-		fprintf(stderr, "rtlassist trace: %s\n", ra_error_last());
+		fprintf(ra_cli_err(), "rtlassist trace: %s\n", ra_error_last());
 	close_graph(ws, st, g);
 	return rc ? 1 : 0;
 }
@@ -716,7 +735,7 @@ static int run_dot(const ra_buf *b, const char *path)
 
 	if (pipe(in) != 0)
 		return ra_error_set(RA_ERR, "pipe: %s", strerror(errno));
-	fflush(stdout);
+	fflush(ra_cli_out());
 	pid = fork();
 	if (pid < 0) {
 		close(in[0]);
@@ -772,7 +791,7 @@ int ra_cmd_graph(int argc, char **argv)
 		if (ra_cli_common_opt(&o, argc, argv, &i))
 			continue;
 		if (strcmp(argv[i], "--help") == 0) {
-			fputs(usage, stdout);
+			fputs(usage, ra_cli_out());
 			return 0;
 		}
 		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
@@ -787,8 +806,8 @@ int ra_cmd_graph(int argc, char **argv)
 		} else if (!unit && argv[i][0] != '-') {
 			unit = argv[i];
 		} else {
-			fprintf(stderr, "rtlassist graph: unexpected argument '%s'\n%s", argv[i],
-			        usage);
+			fprintf(ra_cli_err(), "rtlassist graph: unexpected argument '%s'\n%s",
+			        argv[i], usage);
 			return 2;
 		}
 	}
@@ -796,9 +815,9 @@ int ra_cmd_graph(int argc, char **argv)
 		format = "dot";
 	if (!unit || (strcmp(format, "dot") != 0 && strcmp(format, "svg") != 0)) {
 		if (unit)
-			fprintf(stderr, "rtlassist graph: unknown format '%s' (dot or svg)\n",
+			fprintf(ra_cli_err(), "rtlassist graph: unknown format '%s' (dot or svg)\n",
 			        format);
-		fputs(usage, stderr);
+		fputs(usage, ra_cli_err());
 		return 2;
 	}
 	if (!open_graph(&o, "graph", &ws, &st, &g))
@@ -822,7 +841,7 @@ int ra_cmd_graph(int argc, char **argv)
 	if (!rc && strcmp(format, "svg") == 0) {
 		rc = run_dot(&b, out);
 	} else if (!rc) {
-		FILE *f = out ? fopen(out, "w") : stdout;
+		FILE *f = out ? fopen(out, "w") : ra_cli_out();
 
 		if (!f)
 			rc = ra_error_set(RA_ERR, "%s: %s", out, strerror(errno));
@@ -830,7 +849,7 @@ int ra_cmd_graph(int argc, char **argv)
 			rc = ra_error_set(RA_ERR, "%s: write failed", out ? out : "stdout");
 	}
 	if (rc)
-		fprintf(stderr, "rtlassist graph: %s\n", ra_error_last());
+		fprintf(ra_cli_err(), "rtlassist graph: %s\n", ra_error_last());
 	ra_buf_free(&b);
 	close_graph(ws, st, g);
 	return rc ? 1 : 0;

@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -61,6 +62,7 @@ static int open_ws(ra_lsp_workspace *out, const char *root, const json_t *settin
 	out->root = ws->root;
 	out->db_path = ws->db_path;
 	out->state_dir = ws->state_dir;
+	out->embed = &h->ec;
 	out->writable = ra_workspace_lock(ws, false) == RA_OK;
 	ra_llm_open_session(&h->models, ws->root, settings, &h->lg);
 	out->complete = h->models.complete;
@@ -189,6 +191,16 @@ static int connect_to(const char *path)
 	return fd;
 }
 
+/* daemon.autostart, unless the environment says RTLASSIST_AUTOSTART=0 (tests, CI) */
+static bool autostart(const ra_workspace *ws)
+{
+	const char *env = getenv("RTLASSIST_AUTOSTART");
+
+	if (env && !strcmp(env, "0"))
+		return false;
+	return ws->config->daemon_autostart != 0;
+}
+
 /*
  * Reads the client's first message to learn the workspace (-C, else initialize's root), then
  * serves the session through the workspace's daemon, starting one when none runs and
@@ -233,10 +245,10 @@ static int attach(lsp_host *h, ra_buf *prefix)
 		goto out;
 	}
 	fd = connect_to(sock_path);
-	if (fd < 0 && ws->config->daemon_autostart) {
+	if (fd < 0 && autostart(ws)) {
 		if (ra_daemon_spawn(ws->root) == RA_OK)
 			fd = connect_to(sock_path);
-		else
+		else if ((fd = connect_to(sock_path)) < 0) /* another editor's start won the race */
 			ra_log(&h->lg, RA_LOG_WARN, "%s; serving in-process", ra_error_last());
 	}
 	if (fd < 0)
@@ -259,14 +271,15 @@ int ra_cmd_lsp(int argc, char **argv)
 	        "usage: rtlassist lsp [-C DIR] [--stdio] [--no-daemon] [--no-index] [-v]\n\n"
 	        "Runs the Language Server over stdin/stdout. The workspace is DIR, else the\n"
 	        "client's root, else the enclosing git root. The session is served by the\n"
-	        "workspace's daemon (started when none runs, unless daemon.autostart = 0);\n"
+	        "workspace's daemon (started when none runs, unless daemon.autostart = 0; it\n"
+	        "then exits after daemon.idle_exit_s without sessions);\n"
 	        "--no-daemon, or when no daemon can serve: in this process, which brings the "
 	        "index\n"
 	        "up to date in the background (--no-index: only read it, never a daemon).\n"
 	        "Logs go to stderr.\n";
 	lsp_host h = {0};
 	ra_lsp_opts lo = {0};
-	bool no_index = false, no_daemon = false;
+	bool no_index = false;
 	ra_buf prefix;
 	int code;
 
@@ -279,10 +292,6 @@ int ra_cmd_lsp(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--stdio"))
 			continue; /* what editors pass; stdio is the only transport */
-		if (!strcmp(argv[i], "--no-daemon")) {
-			no_daemon = true;
-			continue;
-		}
 		if (!strcmp(argv[i], "--no-index")) {
 			no_index = true;
 			continue;
@@ -300,7 +309,7 @@ int ra_cmd_lsp(int argc, char **argv)
 	lo.log = &h.lg;
 	lo.no_index = no_index;
 	ra_buf_init(&prefix, 0);
-	if (!no_daemon && !no_index) {
+	if (!h.o.no_daemon && !no_index) { /* --no-daemon is a common option (cli.c) */
 		code = attach(&h, &prefix);
 		if (code >= 0) {
 			ra_buf_free(&prefix);

@@ -47,9 +47,9 @@ static int emit_unit(const ra_store_sym *y, void *payload)
 	e->n++;
 	if (e->json)
 		return json_array_append_new(e->list, sym_json(y)) ? RA_ENOMEM : RA_OK;
-	printf("%s:%u:%u: %s %s (%s%s%s)\n", y->file, y->name_span.line + 1, y->name_span.col + 1,
-	       y->kind, y->name, y->lang, y->library ? ", library " : "",
-	       y->library ? y->library : "");
+	fprintf(ra_cli_out(), "%s:%u:%u: %s %s (%s%s%s)\n", y->file, y->name_span.line + 1,
+	        y->name_span.col + 1, y->kind, y->name, y->lang, y->library ? ", library " : "",
+	        y->library ? y->library : "");
 	return RA_OK;
 }
 
@@ -60,19 +60,19 @@ static int emit_sym(const ra_store_sym *y, void *payload)
 	e->n++;
 	if (e->json)
 		return json_array_append_new(e->list, sym_json(y)) ? RA_ENOMEM : RA_OK;
-	printf("%s:%u:%u: %s %s", y->file, y->name_span.line + 1, y->name_span.col + 1, y->kind,
-	       y->name);
+	fprintf(ra_cli_out(), "%s:%u:%u: %s %s", y->file, y->name_span.line + 1,
+	        y->name_span.col + 1, y->kind, y->name);
 	if (y->dir)
-		printf(" %s", y->dir);
+		fprintf(ra_cli_out(), " %s", y->dir);
 	if (y->type)
-		printf(" : %s", y->type);
+		fprintf(ra_cli_out(), " : %s", y->type);
 	if (y->dims)
-		printf(" %s", y->dims);
+		fprintf(ra_cli_out(), " %s", y->dims);
 	if (y->value)
-		printf(" = %s", y->value);
+		fprintf(ra_cli_out(), " = %s", y->value);
 	if (y->unit && strcmp(y->unit, y->name) != 0)
-		printf("  [in %s]", y->unit);
-	putchar('\n');
+		fprintf(ra_cli_out(), "  [in %s]", y->unit);
+	fputc('\n', ra_cli_out());
 	return RA_OK;
 }
 
@@ -88,27 +88,21 @@ static int emit_ref(const ra_store_ref *r, void *payload)
 		json_object_set_new(o, "location", ra_json_location(r->file, r->span));
 		return json_array_append_new(e->list, o) ? RA_ENOMEM : RA_OK;
 	}
-	printf("%s:%u:%u: %s", r->file, r->span.line + 1, r->span.col + 1, r->name);
+	fprintf(ra_cli_out(), "%s:%u:%u: %s", r->file, r->span.line + 1, r->span.col + 1, r->name);
 	if (r->scope)
-		printf("  [in %s]", r->scope);
-	putchar('\n');
+		fprintf(ra_cli_out(), "  [in %s]", r->scope);
+	fputc('\n', ra_cli_out());
 	return RA_OK;
 }
 
-/* opens the workspace's index read-only; prints the error and returns NULL on failure */
+/* opens the workspace's index read-only (the daemon's for a client: cli.h); prints the error
+   and returns NULL on failure. Released by ra_cli_index_close. */
 static ra_store *open_index(const ra_cli_opts *o, ra_workspace **ws, const char *cmd)
 {
 	ra_logger lg = ra_cli_logger(o);
 	ra_store *st = NULL;
 
-	if (ra_workspace_open(ws, o->workspace, false, &lg) != 0 ||
-	    ra_workspace_store(*ws, &st, false) != 0) {
-		fprintf(stderr, "rtlassist %s: %s\n", cmd, ra_error_last());
-		ra_workspace_close(*ws);
-		*ws = NULL;
-		return NULL;
-	}
-	return st;
+	return ra_cli_index_open(ws, &st, o, &lg, cmd) == RA_OK ? st : NULL;
 }
 
 /* parses common options plus the command's own; returns -1 to continue, else an exit code */
@@ -119,7 +113,7 @@ static int parse_args(ra_cli_opts *o, int argc, char **argv, const char *usage_t
 		if (ra_cli_common_opt(o, argc, argv, &i))
 			continue;
 		if (strcmp(argv[i], "--help") == 0) {
-			fputs(usage_text, stdout);
+			fputs(usage_text, ra_cli_out());
 			return 0;
 		}
 		if (kind && strcmp(argv[i], "--kind") == 0 && i + 1 < argc) {
@@ -134,8 +128,8 @@ static int parse_args(ra_cli_opts *o, int argc, char **argv, const char *usage_t
 			*positional = argv[i];
 			continue;
 		}
-		fprintf(stderr, "rtlassist %s: unexpected argument '%s'\n%s", argv[0], argv[i],
-		        usage_text);
+		fprintf(ra_cli_err(), "rtlassist %s: unexpected argument '%s'\n%s", argv[0],
+		        argv[i], usage_text);
 		return 2;
 	}
 	return -1;
@@ -166,9 +160,8 @@ int ra_cmd_units(int argc, char **argv)
 	else
 		json_decref(e.list);
 	if (rc)
-		fprintf(stderr, "rtlassist units: %s\n", ra_error_last());
-	ra_store_close(st);
-	ra_workspace_close(ws);
+		fprintf(ra_cli_err(), "rtlassist units: %s\n", ra_error_last());
+	ra_cli_index_close(ws, st);
 	return rc ? 1 : 0;
 }
 
@@ -188,19 +181,23 @@ int ra_cmd_find(int argc, char **argv)
 	ra_workspace *ws = NULL;
 	ra_store *st;
 	emit e = {0};
-	int rc = parse_args(&o, argc, argv, usage, &name, &kind, &refs);
+	int rc;
+
+	if (ra_cli_remote(argc, argv, &rc))
+		return rc;
+	rc = parse_args(&o, argc, argv, usage, &name, &kind, &refs);
 
 	if (rc >= 0)
 		return rc;
 	if (!name) {
-		fputs(usage, stderr);
+		fputs(usage, ra_cli_err());
 		return 2;
 	}
 	if (kind && ra_model_kind_from_name(kind) < 0) {
-		fprintf(stderr, "rtlassist find: unknown kind '%s'; kinds:", kind);
+		fprintf(ra_cli_err(), "rtlassist find: unknown kind '%s'; kinds:", kind);
 		for (int k = 0; k < RA_SYM__COUNT; k++)
-			fprintf(stderr, " %s", ra_model_kind_name((ra_sym_kind)k));
-		fputc('\n', stderr);
+			fprintf(ra_cli_err(), " %s", ra_model_kind_name((ra_sym_kind)k));
+		fputc('\n', ra_cli_err());
 		return 2;
 	}
 	st = open_index(&o, &ws, "find");
@@ -216,12 +213,11 @@ int ra_cmd_find(int argc, char **argv)
 	else
 		json_decref(e.list);
 	if (rc)
-		fprintf(stderr, "rtlassist find: %s\n", ra_error_last());
+		fprintf(ra_cli_err(), "rtlassist find: %s\n", ra_error_last());
 	else if (!e.n && !o.json)
-		fprintf(stderr, "rtlassist find: no %s of '%s'\n", refs ? "use" : "definition",
-		        name);
-	ra_store_close(st);
-	ra_workspace_close(ws);
+		fprintf(ra_cli_err(), "rtlassist find: no %s of '%s'\n",
+		        refs ? "use" : "definition", name);
+	ra_cli_index_close(ws, st);
 	return rc || !e.n ? 1 : 0;
 }
 
@@ -256,7 +252,7 @@ int ra_cmd_stats(int argc, char **argv)
 	if (!rc)
 		ra_store_meta_get(st, "last_index_time", &when);
 	if (rc) {
-		fprintf(stderr, "rtlassist stats: %s\n", ra_error_last());
+		fprintf(ra_cli_err(), "rtlassist stats: %s\n", ra_error_last());
 	} else if (o.json) {
 		json_t *j = json_pack(
 		        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
@@ -275,38 +271,40 @@ int ra_cmd_stats(int argc, char **argv)
 		                    when ? json_integer(strtoll(when, NULL, 10)) : json_null());
 		ra_json_print(j);
 	} else {
-		printf("workspace    %s\n", ws->root);
-		printf("files        %lld (%.1f MB of source)", (long long)s.files,
-		       (double)s.source_bytes / 1e6);
+		fprintf(ra_cli_out(), "workspace    %s\n", ws->root);
+		fprintf(ra_cli_out(), "files        %lld (%.1f MB of source)", (long long)s.files,
+		        (double)s.source_bytes / 1e6);
 		for (size_t i = 0; i < s.nfiles_by_lang; i++)
-			printf("%s %s %lld", i ? "," : ":", s.files_by_lang[i].what,
-			       (long long)s.files_by_lang[i].n);
-		printf("\nunits        %lld", (long long)s.units);
+			fprintf(ra_cli_out(), "%s %s %lld", i ? "," : ":", s.files_by_lang[i].what,
+			        (long long)s.files_by_lang[i].n);
+		fprintf(ra_cli_out(), "\nunits        %lld", (long long)s.units);
 		for (size_t i = 0; i < s.nunits_by_lang; i++)
-			printf("%s %s %lld", i ? "," : ":", s.units_by_lang[i].what,
-			       (long long)s.units_by_lang[i].n);
-		printf("\nsymbols      %lld\n", (long long)s.symbols);
+			fprintf(ra_cli_out(), "%s %s %lld", i ? "," : ":", s.units_by_lang[i].what,
+			        (long long)s.units_by_lang[i].n);
+		fprintf(ra_cli_out(), "\nsymbols      %lld\n", (long long)s.symbols);
 		for (size_t i = 0; i < s.nby_kind; i++)
-			printf("  %-14s %lld\n", s.by_kind[i].what, (long long)s.by_kind[i].n);
-		printf("references   %lld\nconnections  %lld\n", (long long)s.refs,
-		       (long long)s.conns);
-		printf("includes     %lld (%lld unresolved)\n", (long long)s.includes,
-		       (long long)s.unresolved_includes);
-		printf("syntax errors in %lld files\n", (long long)s.files_with_errors);
-		printf("index size   %.1f MB (%.2fx the source)\n", (double)s.db_bytes / 1e6,
-		       s.source_bytes ? (double)s.db_bytes / (double)s.source_bytes : 0.0);
+			fprintf(ra_cli_out(), "  %-14s %lld\n", s.by_kind[i].what,
+			        (long long)s.by_kind[i].n);
+		fprintf(ra_cli_out(), "references   %lld\nconnections  %lld\n", (long long)s.refs,
+		        (long long)s.conns);
+		fprintf(ra_cli_out(), "includes     %lld (%lld unresolved)\n",
+		        (long long)s.includes, (long long)s.unresolved_includes);
+		fprintf(ra_cli_out(), "syntax errors in %lld files\n",
+		        (long long)s.files_with_errors);
+		fprintf(ra_cli_out(), "index size   %.1f MB (%.2fx the source)\n",
+		        (double)s.db_bytes / 1e6,
+		        s.source_bytes ? (double)s.db_bytes / (double)s.source_bytes : 0.0);
 		if (when) {
 			time_t t = (time_t)strtoll(when, NULL, 10);
 			char buf[64];
 
 			strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", localtime(&t));
-			printf("last indexed %s\n", buf);
+			fprintf(ra_cli_out(), "last indexed %s\n", buf);
 		}
 	}
 	ra_free(when);
 	ra_arena_free(arena);
-	ra_store_close(st);
-	ra_workspace_close(ws);
+	ra_cli_index_close(ws, st);
 	return rc ? 1 : 0;
 }
 
@@ -332,21 +330,22 @@ int ra_cmd_config(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(argv[i], "--help") == 0) {
-			fputs(usage, stdout);
+			fputs(usage, ra_cli_out());
 			return 0;
 		}
-		fprintf(stderr, "rtlassist config: unexpected argument '%s'\n%s", argv[i], usage);
+		fprintf(ra_cli_err(), "rtlassist config: unexpected argument '%s'\n%s", argv[i],
+		        usage);
 		return 2;
 	}
 	lg = ra_cli_logger(&o);
 	if (ra_workspace_open(&ws, o.workspace, false, &lg) != 0) {
-		fprintf(stderr, "rtlassist config: %s\n", ra_error_last());
+		fprintf(ra_cli_err(), "rtlassist config: %s\n", ra_error_last());
 		return 1;
 	}
 	ra_buf_init(&out, 0);
 	rc = ra_config_describe(&out, ws->config, markdown);
 	if (!rc)
-		fputs(out.data ? out.data : "", stdout);
+		fputs(out.data ? out.data : "", ra_cli_out());
 	ra_buf_free(&out);
 	ra_workspace_close(ws);
 	return rc ? 1 : 0;

@@ -105,21 +105,24 @@ int ra_cmd_search(int argc, char **argv)
 	ra_searcher *s = NULL;
 	ra_search_results r = {0};
 	ra_logger lg;
+	const ra_cli_env *env = ra_cli_env_get();
 	int rc;
 
+	if (ra_cli_remote(argc, argv, &rc))
+		return rc;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (ra_cli_common_opt(&o, argc, argv, &i))
 			continue;
 		if (strcmp(a, "--help") == 0) {
-			fputs(usage, stdout);
+			fputs(usage, ra_cli_out());
 			return 0;
 		}
 		if ((strcmp(a, "--top") == 0 || strcmp(a, "--kind") == 0 ||
 		     strcmp(a, "--path") == 0 || strcmp(a, "--channels") == 0) &&
 		    i + 1 >= argc) {
-			fprintf(stderr, "rtlassist search: %s needs a value\n%s", a, usage);
+			fprintf(ra_cli_err(), "rtlassist search: %s needs a value\n%s", a, usage);
 			return 2;
 		}
 		if (strcmp(a, "--top") == 0) {
@@ -127,7 +130,8 @@ int ra_cmd_search(int argc, char **argv)
 			long n = strtol(argv[++i], &end, 10);
 
 			if (*end || n < 1 || n > RA_SEARCH_MAX_TOP) {
-				fprintf(stderr, "rtlassist search: --top takes 1..%d, not '%s'\n",
+				fprintf(ra_cli_err(),
+				        "rtlassist search: --top takes 1..%d, not '%s'\n",
 				        RA_SEARCH_MAX_TOP, argv[i]);
 				return 2;
 			}
@@ -138,7 +142,7 @@ int ra_cmd_search(int argc, char **argv)
 			so.path = argv[++i];
 		} else if (strcmp(a, "--channels") == 0) {
 			if (parse_channels(&so.channels, argv[++i]) != 0) {
-				fprintf(stderr,
+				fprintf(ra_cli_err(),
 				        "rtlassist search: --channels takes names from "
 				        "lexical,vector,symbol,graph, not '%s'\n",
 				        argv[i]);
@@ -147,27 +151,29 @@ int ra_cmd_search(int argc, char **argv)
 		} else if (!so.query && (a[0] != '-' || !a[1])) {
 			so.query = a;
 		} else {
-			fprintf(stderr, "rtlassist search: unexpected argument '%s'\n%s", a, usage);
+			fprintf(ra_cli_err(), "rtlassist search: unexpected argument '%s'\n%s", a,
+			        usage);
 			return 2;
 		}
 	}
 	if (!so.query) {
-		fputs(usage, stderr);
+		fputs(usage, ra_cli_err());
 		return 2;
 	}
 	lg = ra_cli_logger(&o);
-	if (ra_workspace_open(&ws, o.workspace, false, &lg) != 0 ||
-	    ra_workspace_store(ws, &st, false) != 0) {
-		fprintf(stderr, "rtlassist search: %s\n", ra_error_last());
-		ra_workspace_close(ws);
+	if (ra_cli_index_open(&ws, &st, &o, &lg, "search") != 0)
 		return 1;
+	if (env && env->searcher) {
+		s = env->searcher; /* the daemon's, warm */
+		rc = RA_OK;
+	} else {
+		emb = open_embedder(ws, &lg);
+		rc = ra_searcher_open(&s, st, ws->state_dir, emb, &lg);
 	}
-	emb = open_embedder(ws, &lg);
-	rc = ra_searcher_open(&s, st, ws->state_dir, emb, &lg);
 	if (!rc)
 		rc = ra_search(&r, s, &so);
 	if (rc) {
-		fprintf(stderr, "rtlassist search: %s\n", ra_error_last());
+		fprintf(ra_cli_err(), "rtlassist search: %s\n", ra_error_last());
 		rc = rc == RA_EINVAL || rc == RA_ETOOBIG ? 2 : 1;
 		goto out;
 	}
@@ -184,19 +190,20 @@ int ra_cmd_search(int argc, char **argv)
 			char ch[64];
 
 			channels_text(ch, sizeof(ch), h->channels);
-			printf("%s:%u-%u: %s %s [%s] %.4f\n    %s\n", h->file, h->line + 1,
-			       h->end_line + 1, h->kind, h->unit ? h->unit : "-", ch, h->score,
-			       h->snippet ? h->snippet : "");
+			fprintf(ra_cli_out(), "%s:%u-%u: %s %s [%s] %.4f\n    %s\n", h->file,
+			        h->line + 1, h->end_line + 1, h->kind, h->unit ? h->unit : "-", ch,
+			        h->score, h->snippet ? h->snippet : "");
 		}
 		if (!r.n)
-			fprintf(stderr, "rtlassist search: nothing found for '%s'\n", so.query);
+			fprintf(ra_cli_err(), "rtlassist search: nothing found for '%s'\n",
+			        so.query);
 	}
 	rc = r.n ? 0 : 1;
 out:
 	ra_search_results_free(&r);
-	ra_searcher_close(s);
+	if (!env || s != env->searcher)
+		ra_searcher_close(s);
 	ra_embedder_close(emb);
-	ra_store_close(st);
-	ra_workspace_close(ws);
+	ra_cli_index_close(ws, st);
 	return rc;
 }

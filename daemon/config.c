@@ -138,10 +138,25 @@ static const key_def keys[] = {
         {"chat.stream", T_INT, "1", 0, 1,
          "1: the chat model streams its text as it is generated; 0: the whole reply at once",
          AT(chat_stream)},
-        {"daemon.autostart", T_INT, "0", 0, 1,
-         "1: `rtlassist lsp` starts the workspace's daemon when none runs and attaches to it; "
-         "0: it attaches only to a running daemon, else works in-process",
+        {"daemon.autostart", T_INT, "1", 0, 1,
+         "1: `rtlassist lsp` starts the workspace's daemon when none runs and attaches to it "
+         "(that daemon exits after daemon.idle_exit_s without sessions); 0: it attaches only to "
+         "a running daemon, else works in-process. The environment variable "
+         "RTLASSIST_AUTOSTART=0 overrides it",
          AT(daemon_autostart)},
+        {"daemon.idle_exit_s", T_INT, "600", 0, 604800,
+         "a daemon started by `rtlassist lsp` (or `serve --idle-exit`) exits after this many "
+         "seconds without sessions and with nothing to index; 0: never",
+         AT(daemon_idle_exit_s)},
+        {"daemon.tcp", T_STR, "\"\"", 0, 0,
+         "\"HOST:PORT\" (HOST a numeric IPv4 address; \"PORT\" alone binds 127.0.0.1): the daemon "
+         "also listens on TCP, for clients presenting the token (daemon.token_env); empty: no "
+         "TCP listener",
+         AT(daemon_tcp)},
+        {"daemon.token_env", T_STR, "\"RTLASSIST_TOKEN\"", 1, 0,
+         "name of the environment variable holding the token of TCP sessions (at least 16 "
+         "bytes; without it the daemon refuses to listen on TCP)",
+         AT(daemon_token_env)},
         {"daemon.watch", T_INT, "1", 0, 1,
          "1: the daemon watches the workspace (inotify) and re-indexes changed files; 0: only "
          "saves from editors and `rtlassist/reindex`",

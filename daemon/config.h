@@ -43,8 +43,8 @@ typedef struct ra_config {
 	int64_t chat_max_tokens, chat_max_reply_bytes, chat_stream;
 	double chat_temperature;
 	/* daemon.*: rtlassist serve (daemon/serve.c) */
-	int64_t daemon_autostart, daemon_watch, daemon_coalesce_ms;
-	const char *daemon_log_level;
+	int64_t daemon_autostart, daemon_watch, daemon_coalesce_ms, daemon_idle_exit_s;
+	const char *daemon_log_level, *daemon_tcp, *daemon_token_env;
 	ra_config_pair *vhdl_libraries; /* folder -> library */
 	size_t nvhdl_libraries;
 	ra_arena *arena; /* owns everything */

@@ -1,5 +1,6 @@
 /* json_out.c - JSON output helpers of the CLI (see json_out.h). */
 #include "daemon/json_out.h"
+#include "daemon/cli.h"
 
 #include <stdio.h>
 
@@ -18,7 +19,7 @@ void ra_json_set_opt(json_t *o, const char *key, const char *v)
 
 void ra_json_print(json_t *j)
 {
-	json_dumpf(j, stdout, JSON_INDENT(2));
-	putchar('\n');
+	json_dumpf(j, ra_cli_out(), JSON_INDENT(2));
+	fputc('\n', ra_cli_out());
 	json_decref(j);
 }

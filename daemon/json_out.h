@@ -16,7 +16,7 @@ json_t *ra_json_location(const char *file, ra_span s);
 /* Sets key to the string v, or leaves the key out when v is NULL. */
 void ra_json_set_opt(json_t *o, const char *key, const char *v);
 
-/* Prints j to stdout and releases it. */
+/* Prints j to ra_cli_out() (cli.h) and releases it. */
 void ra_json_print(json_t *j);
 
 #endif /* RA_JSON_OUT_H */

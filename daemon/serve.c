@@ -12,19 +12,25 @@
 #include "daemon/watch.h"
 #include "indexer/vectors.h"
 #include "indexer/walk.h"
+#include "lsp/frame.h"
 #include "lsp/jsonrpc.h"
 #include "lsp/server.h"
+#include "retriever/search.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -35,12 +41,21 @@
 #define LOG_MAX_BYTES (8 << 20) /* a longer log is moved to daemon.log.1 at start */
 #define PROGRESS_INTERVAL 0.2
 #define REINDEX_MAX_PATHS 100000
+#define RUN_MAX_ARGS 256
+#define TOKEN_MIN 16
+#define TOKEN_MAX 4096
+#define AUTH_TIMEOUT_S 10        /* a TCP client has this long to present the token */
+#define AUTH_FRAME_MAX (1 << 20) /* cap of that first message */
+#define RUN_MAX_ARG_BYTES 65536
+#define IDLE_POLL_MS 250 /* how often an idle-exit daemon looks at the clock */
+#define WRITER_NICE 10   /* a full run and its parse workers yield the CPU to queries */
 
 typedef struct daemon daemon_t;
 
 typedef struct session {
 	daemon_t *d;
 	int fd;
+	bool tcp; /* a TCP session: must present the token first */
 	pthread_t thread;
 	ra_lsp_session *lsp;   /* between attach and detach, under d->mu */
 	bool finished;         /* the thread ended: join it */
@@ -55,7 +70,10 @@ struct daemon {
 	char sock_path[108];
 	char log_path[PATH_MAX];
 	int listen_fd;
-	int wake[2]; /* signals and rtlassist/shutdown */
+	int tcp_fd;        /* the TCP listener (daemon.tcp), or -1 */
+	char tcp_addr[80]; /* what it is bound to, "HOST:PORT" */
+	char *token;       /* the token TCP sessions present (from daemon.token_env) */
+	int wake[2];       /* signals and rtlassist/shutdown */
 	double started;
 
 	/* what every session gets as its workspace, and the writer's run template */
@@ -83,6 +101,19 @@ struct daemon {
 	volatile int cancel;
 	pthread_t writer;
 	bool writer_started;
+	unsigned long generation; /* index runs finished: a searcher older than this is stale */
+	double idle_exit;         /* seconds without sessions and work before exiting; 0: never */
+	double idle_since;        /* when the daemon last had a session or work */
+	unsigned long cli_runs;   /* query commands run for the command line */
+
+	/* the query commands run for the command line (rtlassist/run), one at a time, on one
+	   read connection and a searcher kept warm between them (reopened after index runs) */
+	pthread_mutex_t qmu;
+	ra_store *qstore;
+	ra_embedder *qemb;
+	ra_searcher *qsearch;
+	ra_logger qlog;
+	unsigned long qgen;
 };
 
 static int wake_fd = -1; /* the self-pipe's write end, for the signal handler */
@@ -181,6 +212,53 @@ static void on_progress(const ra_index_progress *p, void *payload)
 	pthread_mutex_unlock(&d->mu);
 }
 
+/*
+ * A full run is background work: its thread (and the parse workers it starts, which inherit
+ * both on Linux) runs SCHED_BATCH at nice WRITER_NICE, so that on a machine with few cores a
+ * query's thread gets a core before a parse worker does. A file run (a save, which someone
+ * waits to see) keeps the writer's normal priority: it runs on the writer thread itself, whose
+ * priority is never lowered (an unprivileged thread could not raise it again).
+ */
+typedef struct full_run {
+	daemon_t *d;
+	const ra_index_opts *o;
+	ra_index_summary *sum;
+	int rc;
+	char err[256];
+} full_run;
+
+static void *full_run_main(void *arg)
+{
+	full_run *f = arg;
+	struct sched_param sp = {0};
+
+	if (pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp) != 0)
+		ra_log(&f->d->lg, RA_LOG_DEBUG, "full run: SCHED_BATCH refused");
+	errno = 0;
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), WRITER_NICE) != 0)
+		ra_log(&f->d->lg, RA_LOG_DEBUG, "full run: nice %d refused: %s", WRITER_NICE,
+		       strerror(errno));
+	f->rc = ra_index_run(f->o, f->sum);
+	if (f->rc)
+		snprintf(f->err, sizeof(f->err), "%s", ra_error_last()); /* thread-local */
+	return NULL;
+}
+
+/* ra_index_run for a full run, on a thread of lowered priority (the writer waits: the write
+   connection is used by one thread at a time) */
+static int run_full(daemon_t *d, const ra_index_opts *o, ra_index_summary *sum)
+{
+	full_run f = {.d = d, .o = o, .sum = sum};
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, full_run_main, &f) != 0)
+		return ra_index_run(o, sum);
+	pthread_join(t, NULL);
+	if (f.rc)
+		ra_error_set(f.rc, "%s", f.err);
+	return f.rc;
+}
+
 static void *writer_main(void *arg)
 {
 	daemon_t *d = arg;
@@ -237,7 +315,10 @@ static void *writer_main(void *arg)
 		o.cancel = &d->cancel;
 		o.paths = list;
 		o.npaths = list ? n : 0;
-		rc = (!full && !list) ? ra_error_oom() : ra_index_run(&o, &sum);
+		if (full)
+			rc = run_full(d, &o, &sum);
+		else
+			rc = list ? ra_index_run(&o, &sum) : ra_error_oom();
 		if (rc)
 			snprintf(text, sizeof(text), "%s", ra_error_last());
 		else
@@ -260,12 +341,13 @@ static void *writer_main(void *arg)
 			d->last_error[0] = '\0';
 			json_decref(d->last_run);
 			d->last_run = json_pack(
-			        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "kind",
+			        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "kind",
 			        full ? "full" : "files", "files", (json_int_t)sum.files, "parsed",
 			        (json_int_t)sum.parsed, "unchanged", (json_int_t)sum.unchanged,
 			        "deleted", (json_int_t)sum.deleted, "skipped",
-			        (json_int_t)sum.skipped, "units", (json_int_t)sum.units, "symbols",
-			        (json_int_t)sum.symbols, "seconds", sum.seconds);
+			        (json_int_t)sum.skipped, "files_with_errors",
+			        (json_int_t)sum.with_errors, "units", (json_int_t)sum.units,
+			        "symbols", (json_int_t)sum.symbols, "seconds", sum.seconds);
 		}
 		if (!rc)
 			d->parsed_total += sum.parsed;
@@ -273,6 +355,7 @@ static void *writer_main(void *arg)
 			d->full_runs++;
 		else
 			d->file_runs++;
+		d->generation++;
 		broadcast(d, full ? RA_LSP_INDEX_END : RA_LSP_INDEX_UPDATED, 0, 0, rc, text);
 		pthread_mutex_unlock(&d->mu);
 	}
@@ -317,6 +400,7 @@ static int session_open(ra_lsp_workspace *out, const char *root, const json_t *s
 	out->db_path = d->ws->db_path;
 	out->state_dir = d->ws->state_dir;
 	out->index = d->index;
+	out->embed = &d->ec;   /* each session's search opens its own embedder from it */
 	out->writable = false; /* the daemon's writer indexes (index_submit) */
 	return RA_OK;
 }
@@ -365,7 +449,7 @@ static json_t *status_json(daemon_t *d)
 
 	pthread_mutex_lock(&d->mu);
 	st = json_pack("{s:s, s:I, s:s, s:s, s:s, s:b, s:I, s:{s:I, s:I}, s:I, s:I, s:I, s:I, "
-	               "s:I, s:f, s:O?, s:s?}",
+	               "s:I, s:f, s:O?, s:s?, s:I, s:s?}",
 	               "workspace", d->ws->root, "pid", (json_int_t)getpid(), "socket",
 	               d->sock_path, "log", d->log_path, "state", d->indexing ? "indexing" : "idle",
 	               "full", d->indexing && d->running_full, "queued",
@@ -376,9 +460,118 @@ static json_t *status_json(daemon_t *d)
 	               (json_int_t)d->nsessions, "watched_directories",
 	               (json_int_t)ra_watch_count(d->watch), "uptime", ra_now() - d->started,
 	               "last_run", d->last_run, "last_error",
-	               d->last_error[0] ? d->last_error : NULL);
+	               d->last_error[0] ? d->last_error : NULL, "cli_runs", (json_int_t)d->cli_runs,
+	               "tcp", d->tcp_fd >= 0 ? d->tcp_addr : NULL);
 	pthread_mutex_unlock(&d->mu);
 	return st;
+}
+
+/* under qmu: the read connection, and a searcher as fresh as the last index run */
+static int query_ready(daemon_t *d, char *msg, size_t cap)
+{
+	unsigned long gen;
+
+	pthread_mutex_lock(&d->mu);
+	gen = d->generation;
+	pthread_mutex_unlock(&d->mu);
+	if (d->qstore && d->qsearch && d->qgen == gen)
+		return 0;
+	/* after a run both are opened again: nothing read before it can linger */
+	ra_searcher_close(d->qsearch);
+	d->qsearch = NULL;
+	ra_store_close(d->qstore);
+	d->qstore = NULL;
+	if (ra_workspace_store(d->ws, &d->qstore, false) != RA_OK) {
+		snprintf(msg, cap, "the index cannot be read: %s", ra_error_last());
+		return RA_RPC_REQUEST_FAILED;
+	}
+	if (ra_searcher_open(&d->qsearch, d->qstore, d->ws->state_dir, d->qemb, &d->qlog) != RA_OK)
+		ra_log(&d->lg, RA_LOG_WARN, "search: %s", ra_error_last());
+	d->qgen = gen;
+	return 0;
+}
+
+/* rtlassist/run: a query command of the command line, its output returned (cli.h) */
+static int run_query(daemon_t *d, json_t *params, json_t **result, char *msg, size_t cap)
+{
+	json_t *args = json_object_get(params, "argv"), *a;
+	char *argv[RUN_MAX_ARGS + 1];
+	char *obuf = NULL, *ebuf = NULL;
+	size_t n = json_array_size(args), i, olen = 0, elen = 0;
+	FILE *out, *err;
+	ra_cli_env env;
+	int code, exit_code;
+
+	if (!json_is_array(args) || n < 1 || n > RUN_MAX_ARGS) {
+		snprintf(msg, cap, "argv must be an array of 1 to %d strings", RUN_MAX_ARGS);
+		return RA_RPC_INVALID_PARAMS;
+	}
+	json_array_foreach(args, i, a)
+	{
+		if (!json_is_string(a) || json_string_length(a) > RUN_MAX_ARG_BYTES ||
+		    strlen(json_string_value(a)) != json_string_length(a)) {
+			snprintf(msg, cap, "argv[%zu]: a string of at most %d bytes without NUL", i,
+			         RUN_MAX_ARG_BYTES);
+			return RA_RPC_INVALID_PARAMS;
+		}
+		argv[i] = (char *)json_string_value(a);
+	}
+	argv[n] = NULL;
+	out = open_memstream(&obuf, &olen);
+	err = open_memstream(&ebuf, &elen);
+	if (!out || !err) {
+		if (out)
+			fclose(out);
+		if (err)
+			fclose(err);
+		free(obuf);
+		free(ebuf);
+		snprintf(msg, cap, "out of memory");
+		return RA_RPC_INTERNAL_ERROR;
+	}
+	pthread_mutex_lock(&d->qmu);
+	code = query_ready(d, msg, cap);
+	if (!code) {
+		env = (ra_cli_env){out, err, d->ws, d->qstore, d->qsearch};
+		exit_code = ra_cli_run_query(&env, (int)n, argv, msg, cap);
+		if (exit_code < 0)
+			code = RA_RPC_INVALID_PARAMS;
+		else
+			*result = json_pack("{s:i}", "exit", exit_code);
+	}
+	pthread_mutex_unlock(&d->qmu);
+	fclose(out);
+	fclose(err);
+	if (!code && *result) {
+		/* JSON strings are UTF-8: other output (a file's Latin-1 comment in a snippet) is
+		   refused, and the command line then reads the index itself */
+		json_t *o = json_stringn(obuf ? obuf : "", olen),
+		       *e = json_stringn(ebuf ? ebuf : "", elen);
+
+		if (!o || !e) {
+			json_decref(o);
+			json_decref(e);
+			json_decref(*result);
+			*result = NULL;
+			snprintf(msg, cap, "the output is not UTF-8");
+			code = RA_RPC_REQUEST_FAILED;
+		} else {
+			json_object_set_new(*result, "stdout", o);
+			json_object_set_new(*result, "stderr", e);
+		}
+	} else if (!code) {
+		snprintf(msg, cap, "out of memory");
+		code = RA_RPC_INTERNAL_ERROR;
+	}
+	free(obuf);
+	free(ebuf);
+	if (!code) {
+		pthread_mutex_lock(&d->mu);
+		d->cli_runs++;
+		pthread_mutex_unlock(&d->mu);
+		ra_log(&d->lg, RA_LOG_DEBUG, "ran `%s` for a client", argv[0]);
+	}
+	return code;
 }
 
 static int session_request(const char *method, json_t *params, json_t **result, char *msg,
@@ -435,6 +628,8 @@ static int session_request(const char *method, json_t *params, json_t **result, 
 		*result = json_pack("{s:s, s:I}", "queued", "files", "files", (json_int_t)n);
 		return 0;
 	}
+	if (!strcmp(method, "rtlassist/run"))
+		return run_query(d, params, result, msg, cap);
 	if (!strcmp(method, "rtlassist/shutdown")) {
 		ra_log(&d->lg, RA_LOG_INFO, "shutdown requested by a client");
 		if (write(d->wake[1], "q", 1) != 1)
@@ -445,10 +640,86 @@ static int session_request(const char *method, json_t *params, json_t **result, 
 	return RA_RPC_METHOD_NOT_FOUND;
 }
 
+/* constant time in the bytes of the presented token: no early exit on the first mismatch */
+static bool token_equal(const char *want, const char *got)
+{
+	size_t nw = strlen(want), ng = strlen(got);
+	unsigned char diff = (unsigned char)(nw != ng);
+
+	for (size_t i = 0; i < ng; i++)
+		diff |= (unsigned char)(got[i] ^ want[i % nw]);
+	return diff == 0;
+}
+
+/*
+ * A TCP session's first message must be `initialize` with initializationOptions.token equal
+ * to the daemon's token. On success *prefix holds that message (without the token) and the
+ * bytes read after it, for the session to start from; else the client got an error reply.
+ */
+static bool authenticate(daemon_t *d, session *se, ra_buf *prefix)
+{
+	struct timeval tv = {AUTH_TIMEOUT_S, 0}, none = {0, 0};
+	ra_frame_reader r;
+	ra_buf body;
+	ra_rpc_msg m = {0};
+	json_t *opts, *reply;
+	const char *tok, *why = NULL;
+	char *text = NULL;
+	int rc;
+
+	setsockopt(se->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ra_frame_reader_init(&r, se->fd, AUTH_FRAME_MAX);
+	ra_buf_init(&body, 0);
+	rc = ra_frame_read(&r, &body);
+	if (rc) {
+		why = "no message";
+		goto out;
+	}
+	ra_rpc_parse(&m, body.data, body.len);
+	opts = json_object_get(m.params, "initializationOptions");
+	tok = json_string_value(json_object_get(opts, "token"));
+	if (m.kind != RA_RPC_REQUEST || strcmp(m.method, "initialize") != 0) {
+		why = "the first message of a TCP session must be initialize with "
+		      "initializationOptions.token";
+	} else if (!tok || strlen(tok) > TOKEN_MAX || !token_equal(d->token, tok)) {
+		why = tok ? "wrong token"
+		          : "no token: initialize needs initializationOptions.token";
+	} else {
+		json_object_del(opts, "token");
+		text = json_dumps(m.root, JSON_COMPACT);
+		if (!text)
+			why = "out of memory";
+	}
+	if (why) {
+		reply = ra_rpc_error(m.kind == RA_RPC_REQUEST ? m.id : NULL, RA_RPC_INVALID_REQUEST,
+		                     why);
+		text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+		json_decref(reply);
+		if (text)
+			ra_frame_write(se->fd, text, strlen(text));
+		free(text);
+		text = NULL;
+		goto out;
+	}
+	ra_buf_printf(prefix, "Content-Length: %zu\r\n\r\n%s", strlen(text), text);
+	ra_buf_append(prefix, r.buf + r.pos, r.len - r.pos);
+	free(text);
+	setsockopt(se->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+out:
+	if (why)
+		ra_log(&d->lg, RA_LOG_WARN, "refused a TCP session on fd %d: %s", se->fd, why);
+	ra_rpc_msg_clear(&m);
+	ra_buf_free(&body);
+	ra_frame_reader_free(&r);
+	return why == NULL;
+}
+
 static void *session_main(void *arg)
 {
 	session *se = arg;
 	daemon_t *d = se->d;
+	ra_buf prefix;
+	int code = 1;
 	ra_lsp_opts lo = {
 	        .in_fd = se->fd,
 	        .out_fd = se->fd,
@@ -462,8 +733,14 @@ static void *session_main(void *arg)
 	        .detach = session_detach,
 	        .extra_request = session_request,
 	};
-	int code = ra_lsp_serve(&lo);
 
+	ra_buf_init(&prefix, 0);
+	if (!se->tcp || authenticate(d, se, &prefix)) {
+		lo.prefix = prefix.data;
+		lo.nprefix = prefix.len;
+		code = ra_lsp_serve(&lo);
+	}
+	ra_buf_free(&prefix);
 	ra_log(&d->lg, RA_LOG_INFO, "session on fd %d ended (%d)", se->fd, code);
 	pthread_mutex_lock(&d->mu);
 	se->finished = true;
@@ -472,6 +749,21 @@ static void *session_main(void *arg)
 		/* the main loop reaps at its next wake-up anyway */
 	}
 	return NULL;
+}
+
+/* true when the daemon has been idle for idle_exit seconds: no sessions, nothing to index */
+static bool idle_expired(daemon_t *d)
+{
+	double now = ra_now();
+	bool busy, expired;
+
+	pthread_mutex_lock(&d->mu);
+	busy = d->nsessions || d->indexing || d->want_full || json_object_size(d->pending);
+	if (busy)
+		d->idle_since = now;
+	expired = !busy && now - d->idle_since >= d->idle_exit;
+	pthread_mutex_unlock(&d->mu);
+	return expired;
 }
 
 /* joins the sessions that ended (all of them with `all`, after shutting their input) */
@@ -497,16 +789,25 @@ static void reap(daemon_t *d, bool all)
 	pthread_mutex_unlock(&d->mu);
 }
 
-static void accept_one(daemon_t *d)
+static void accept_one(daemon_t *d, bool tcp)
 {
-	struct ucred cred;
+	struct ucred cred = {0};
 	socklen_t len = sizeof(cred);
-	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = accept4(tcp ? d->tcp_fd : d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	session *se;
 
 	if (fd < 0)
 		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != geteuid()) {
+	if (tcp) {
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		char addr[INET_ADDRSTRLEN] = "?";
+
+		if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0)
+			inet_ntop(AF_INET, &peer.sin_addr, addr, sizeof(addr));
+		ra_log(&d->lg, RA_LOG_INFO, "TCP connection from %s on fd %d", addr, fd);
+	} else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	           cred.uid != geteuid()) {
 		ra_log(&d->lg, RA_LOG_WARN, "refused a connection from uid %ld (pid %ld)",
 		       (long)cred.uid, (long)cred.pid);
 		close(fd);
@@ -524,6 +825,7 @@ static void accept_one(daemon_t *d)
 	if (se) {
 		se->d = d;
 		se->fd = fd;
+		se->tcp = tcp;
 	}
 	if (!se || pthread_create(&se->thread, NULL, session_main, se) != 0) {
 		pthread_mutex_unlock(&d->mu);
@@ -535,7 +837,8 @@ static void accept_one(daemon_t *d)
 	d->sessions[d->nsessions++] = se;
 	d->sessions_served++;
 	pthread_mutex_unlock(&d->mu);
-	ra_log(&d->lg, RA_LOG_INFO, "session on fd %d from pid %ld", fd, (long)cred.pid);
+	if (!tcp)
+		ra_log(&d->lg, RA_LOG_INFO, "session on fd %d from pid %ld", fd, (long)cred.pid);
 }
 
 /* ---- start and stop ----------------------------------------------------------------------- */
@@ -559,6 +862,53 @@ static int listen_on(daemon_t *d)
 	return RA_OK;
 }
 
+/* daemon.tcp: "HOST:PORT" or "PORT" (127.0.0.1), only with a token of TOKEN_MIN bytes */
+static int listen_tcp(daemon_t *d)
+{
+	const ra_config *c = d->ws->config;
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	const char *spec = c->daemon_tcp, *colon = strrchr(spec, ':');
+	const char *num = colon ? colon + 1 : spec, *tok;
+	char host[64] = "127.0.0.1", *end;
+	long port;
+	int one = 1;
+
+	if (!*spec)
+		return RA_OK;
+	if (colon && (size_t)(colon - spec) < sizeof(host)) {
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+	}
+	port = strtol(num, &end, 10);
+	if ((colon && (size_t)(colon - spec) >= sizeof(host)) || *end || end == num || port < 0 ||
+	    port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return ra_error_set(RA_EINVAL,
+		                    "daemon.tcp: bad value \"%s\"; accepted: \"HOST:PORT\" with a "
+		                    "numeric IPv4 HOST, or \"PORT\" (127.0.0.1), PORT 0..65535",
+		                    spec);
+	tok = getenv(c->daemon_token_env);
+	if (!tok || strlen(tok) < TOKEN_MIN || strlen(tok) > TOKEN_MAX)
+		return ra_error_set(RA_EINVAL,
+		                    "daemon.tcp is set but the environment variable %s "
+		                    "(daemon.token_env) holds no token of %d to %d bytes: refusing "
+		                    "to listen on TCP",
+		                    c->daemon_token_env, TOKEN_MIN, TOKEN_MAX);
+	d->token = ra_strdup(tok);
+	if (!d->token)
+		return ra_error_oom();
+	sa.sin_port = htons((uint16_t)port);
+	d->tcp_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (d->tcp_fd < 0)
+		return ra_error_set(RA_ERR, "socket: %s", strerror(errno));
+	setsockopt(d->tcp_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(d->tcp_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(d->tcp_fd, 16) != 0 || getsockname(d->tcp_fd, (struct sockaddr *)&sa, &len) != 0)
+		return ra_error_set(RA_ERR, "daemon.tcp %s: %s", spec, strerror(errno));
+	snprintf(d->tcp_addr, sizeof(d->tcp_addr), "%s:%u", host, (unsigned)ntohs(sa.sin_port));
+	return RA_OK;
+}
+
 static int index_template(daemon_t *d)
 {
 	const ra_config *c = d->ws->config;
@@ -572,6 +922,11 @@ static int index_template(daemon_t *d)
 		d->libs[i] =
 		        (ra_index_library){c->vhdl_libraries[i].key, c->vhdl_libraries[i].value};
 	ra_config_embed(c, &d->ec, &d->lg);
+	if (ra_embedder_open(&d->qemb, &d->ec) != RA_OK) {
+		ra_log(&d->lg, RA_LOG_WARN, "search: embedder: %s; vector channel off",
+		       ra_error_last());
+		d->qemb = NULL;
+	}
 	d->index = (ra_index_opts){
 	        .root = d->ws->root,
 	        .threads = (int)c->threads,
@@ -615,6 +970,8 @@ static void teardown(daemon_t *d)
 		close(d->listen_fd);
 		unlink(d->sock_path);
 	}
+	if (d->tcp_fd >= 0)
+		close(d->tcp_fd);
 	reap(d, true);
 	if (d->writer_started) {
 		pthread_mutex_lock(&d->mu);
@@ -627,10 +984,18 @@ static void teardown(daemon_t *d)
 	/* last: while the watcher holds libgit2 initialised, the other threads' libgit2 state is
 	   freed when they end (it would leak once libgit2 is shut down) */
 	ra_watch_stop(d->watch);
+	ra_searcher_close(d->qsearch);
+	ra_embedder_close(d->qemb);
+	ra_store_close(d->qstore);
+	pthread_mutex_destroy(&d->qmu);
 	json_decref(d->pending);
 	json_decref(d->last_run);
 	ra_free(d->libs);
 	ra_free(d->vectors_path);
+	if (d->token) {
+		memset(d->token, 0, strlen(d->token));
+		ra_free(d->token);
+	}
 	if (d->logf) {
 		ra_log(&d->lg, RA_LOG_INFO, "stopped");
 		fclose(d->logf);
@@ -670,12 +1035,13 @@ static void detach_stdio(void)
 }
 
 static const char usage[] =
-        "usage: rtlassist serve [-C DIR] [--detach] [--no-watch] [-v]\n\n"
+        "usage: rtlassist serve [-C DIR] [--detach] [--no-watch] [--idle-exit] [-v]\n\n"
         "Runs the workspace's daemon: keeps its index up to date (inotify, daemon.watch) and\n"
         "answers editors (`rtlassist lsp` attaches to it) and the command line over the Unix\n"
         "socket DIR/.rtlassist/daemon.sock. One daemon per workspace; logs in\n"
         "DIR/.rtlassist/daemon.log. --detach: run in the background once listening.\n"
-        "SIGTERM or SIGINT (or `rtlassist stop`) shut it down cleanly.\n";
+        "SIGTERM or SIGINT (or `rtlassist stop`) shut it down cleanly. --idle-exit: exit\n"
+        "after daemon.idle_exit_s seconds without sessions (how `rtlassist lsp` starts it).\n";
 
 int ra_cmd_serve(int argc, char **argv)
 {
@@ -683,7 +1049,7 @@ int ra_cmd_serve(int argc, char **argv)
 	daemon_t *d = &the;
 	ra_cli_opts o = {0};
 	ra_logger cli_lg;
-	bool detach = false, no_watch = false;
+	bool detach = false, no_watch = false, idle_exit = false;
 	int status_fd = -1, code = 1, rc;
 	struct sigaction sa = {0};
 
@@ -702,15 +1068,22 @@ int ra_cmd_serve(int argc, char **argv)
 			no_watch = true;
 			continue;
 		}
+		if (!strcmp(argv[i], "--idle-exit")) {
+			idle_exit = true;
+			continue;
+		}
 		fprintf(stderr, "rtlassist serve: unexpected argument '%s'\n%s", argv[i], usage);
 		return 2;
 	}
 	cli_lg = ra_cli_logger(&o);
 	signal(SIGPIPE, SIG_IGN); /* a client that went away is an error on write, not a death */
 	memset(d, 0, sizeof(*d));
-	d->listen_fd = d->wake[0] = d->wake[1] = -1;
+	d->listen_fd = d->tcp_fd = d->wake[0] = d->wake[1] = -1;
 	pthread_mutex_init(&d->mu, NULL);
+	pthread_mutex_init(&d->qmu, NULL);
 	pthread_cond_init(&d->cv, NULL);
+	d->qlog = ra_cli_logger(
+	        &(ra_cli_opts){0}); /* a warm searcher's warnings go to its client's stderr */
 	d->started = ra_now();
 	d->pending = json_object();
 	d->lg = (ra_logger){log_fn, d, RA_LOG_INFO};
@@ -729,6 +1102,8 @@ int ra_cmd_serve(int argc, char **argv)
 	}
 	if (o.verbose)
 		d->lg.level = o.verbose > 1 ? RA_LOG_DEBUG : RA_LOG_INFO;
+	if (idle_exit)
+		d->idle_exit = (double)d->ws->config->daemon_idle_exit_s;
 	if (ra_workspace_lock(d->ws, false) != RA_OK) {
 		report_holder(d);
 		goto out;
@@ -781,6 +1156,8 @@ int ra_cmd_serve(int argc, char **argv)
 		rc = index_template(d);
 	if (!rc)
 		rc = listen_on(d);
+	if (!rc)
+		rc = listen_tcp(d);
 	if (rc) {
 		char msg[600];
 
@@ -820,6 +1197,12 @@ int ra_cmd_serve(int argc, char **argv)
 	}
 	ra_log(&d->lg, RA_LOG_INFO, "serving %s on %s (pid %ld)", d->ws->root, d->sock_path,
 	       (long)getpid());
+	if (d->tcp_fd >= 0)
+		ra_log(&d->lg, RA_LOG_INFO, "listening on TCP %s (sessions present the token)",
+		       d->tcp_addr);
+	if (d->idle_exit > 0)
+		ra_log(&d->lg, RA_LOG_INFO, "exiting after %.0f s without sessions", d->idle_exit);
+	d->idle_since = ra_now();
 	if (status_fd >= 0) {
 		char msg[32];
 
@@ -828,13 +1211,18 @@ int ra_cmd_serve(int argc, char **argv)
 		notify_parent(&status_fd, msg);
 	}
 	for (;;) {
-		struct pollfd p[2] = {{d->listen_fd, POLLIN, 0}, {d->wake[0], POLLIN, 0}};
+		struct pollfd p[3] = {
+		        {d->listen_fd, POLLIN, 0}, {d->wake[0], POLLIN, 0}, {d->tcp_fd, POLLIN, 0}};
 		char c[16];
 		ssize_t n;
 		bool quit = false;
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 3, d->idle_exit > 0 ? IDLE_POLL_MS : -1) < 0 && errno != EINTR)
 			break;
+		if (d->idle_exit > 0 && idle_expired(d)) {
+			ra_log(&d->lg, RA_LOG_INFO, "no session for %.0f s: exiting", d->idle_exit);
+			break;
+		}
 		if (p[1].revents & POLLIN) {
 			n = read(d->wake[0], c, sizeof(c));
 			for (ssize_t i = 0; i < n; i++) {
@@ -849,7 +1237,9 @@ int ra_cmd_serve(int argc, char **argv)
 		if (quit)
 			break;
 		if (p[0].revents & POLLIN)
-			accept_one(d);
+			accept_one(d, false);
+		if (p[2].revents & POLLIN)
+			accept_one(d, true);
 	}
 	code = 0;
 out:

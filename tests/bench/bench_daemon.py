@@ -6,8 +6,9 @@ asserted.
 
 SOURCE (default /work/bench/opentitan) is copied to a scratch folder without its state and
 .git. Then, against `rtlassist serve` on the copy, over the daemon's socket:
-  1. queries during the first full index: workspace/symbol and textDocument/definition in a
-     loop on one session while the writer indexes; p50/p99/max latency;
+  1. queries during the first full index: workspace/symbol, textDocument/definition,
+     rtlassist/search and a command-line search (rtlassist/run: the daemon's warm searcher) in
+     a loop on one session while the writer indexes; p50/p99/max latency;
   2. save -> visible: a new module appended to a file (written, then didSave as an editor
      does; the watcher sees the write too), then workspace/symbol polled every millisecond
      until it finds the module: time from the save to the first answer that has it, and to
@@ -86,7 +87,7 @@ for d, _, fs in sorted(os.walk(ws)):
                 target = {"uri": "file://" + os.path.join(d, f),
                           "range": {"start": {"line": ln, "character": text.index(m[0])}}}
                 break
-sym, dfn, srch = [], [], []
+sym, dfn, srch, cli = [], [], [], []
 t_start = time.monotonic()
 while True:
     st = c.call("rtlassist/status")
@@ -98,6 +99,9 @@ while True:
     t = time.monotonic()
     c.call("rtlassist/search", {"query": "uart transmit fifo", "top": 10})
     srch.append(time.monotonic() - t)
+    t = time.monotonic()
+    c.call("rtlassist/run", {"argv": ["search", "uart transmit fifo"]})
+    cli.append(time.monotonic() - t)
     if target:
         t = time.monotonic()
         c.call("textDocument/definition", {"textDocument": {"uri": target["uri"]},
@@ -105,7 +109,8 @@ while True:
         dfn.append(time.monotonic() - t)
 index_s = time.monotonic() - t_start
 print("full index: %.1f s, %s" % (index_s, st["last_run"]))
-for name, v in (("workspace/symbol", sym), ("definition", dfn), ("rtlassist/search", srch)):
+for name, v in (("workspace/symbol", sym), ("definition", dfn), ("rtlassist/search", srch),
+                ("CLI search (run)", cli)):
     if v:
         print("during the index, %-17s n=%d p50 %.1f ms p99 %.1f ms max %.1f ms" % (
             name, len(v), pct(v, .5) * 1e3, pct(v, .99) * 1e3, max(v) * 1e3))
