@@ -36,6 +36,7 @@ typedef struct job {
 	/* filled by the worker */
 	job_outcome outcome;
 	char blob[GIT_OID_HEXSZ + 1];
+	bool ascii; /* the content has no byte over 0x7f */
 	ra_model *model;
 	struct job *next; /* in the results queue */
 } job;
@@ -134,6 +135,9 @@ static void do_job(run *r, job *j, ra_sv_parser *sv)
 		ra_free(data);
 		return;
 	}
+	j->ascii = true;
+	for (size_t i = 0; i < len && j->ascii; i++)
+		j->ascii = (unsigned char)data[i] < 0x80;
 	if (j->lang == RA_LANG_VHDL)
 		rc = ra_vhdl_parse(&j->model, data, len);
 	else
@@ -332,7 +336,8 @@ static int write_result(const ra_index_opts *o, job *j, ra_index_summary *sum)
 	                   .lang = j->lang,
 	                   .size = j->wf->size,
 	                   .mtime_ns = j->wf->mtime_ns,
-	                   .library = j->lang == RA_LANG_VHDL ? library_of(o, j->wf->path) : NULL};
+	                   .library = j->lang == RA_LANG_VHDL ? library_of(o, j->wf->path) : NULL,
+	                   .ascii = j->ascii};
 	int rc = RA_OK;
 
 	switch (j->outcome) {

@@ -89,13 +89,15 @@ typedef struct ra_sym {
 
 /* One connection of an instance: a port connection or a parameter/generic override. */
 typedef struct ra_conn {
-	int32_t inst;       /* index in syms of the RA_SYM_INSTANCE */
-	const char *formal; /* port/parameter name for named connections, "*" for .*, NULL when
+	int32_t inst;        /* index in syms of the RA_SYM_INSTANCE */
+	const char *formal;  /* port/parameter name for named connections, "*" for .*, NULL when
 			       positional */
-	int32_t position;   /* 0-based position among this instance's ports (or params) */
-	const char *actual; /* expression text; NULL for an explicitly empty connection `.a()` */
-	bool is_param;      /* parameter override (#(...)) / generic map */
-	ra_span span;
+	int32_t position;    /* 0-based position among this instance's ports (or params) */
+	const char *actual;  /* expression text; NULL for an explicitly empty connection `.a()` */
+	bool is_param;       /* parameter override (#(...)) / generic map */
+	ra_span span;        /* the whole connection */
+	ra_span formal_span; /* the formal's name as written (`.NAME(` / `NAME =>`); all zero
+				when unknown (positional, `.*`) */
 } ra_conn;
 
 /* An identifier use (not a declaration). */

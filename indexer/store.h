@@ -11,7 +11,12 @@
  *  - Symbol names are looked up by `key`: the name itself for SystemVerilog/Verilog
  *    (case-sensitive), lower-cased for VHDL (case-insensitive).
  *  - References are the largest data; they are stored compactly: one varint-packed blob per file
- *    plus a (name, file) table that says which files mention a name.
+ *    plus a (name, file) table that says which files mention a name and, beside each row, that
+ *    name's positions in the file (so the uses of a name are read without decoding every use
+ *    of every other name in those files). Rows written before schema 2 have no positions: the
+ *    file's blob is decoded for them.
+ *  - A named connection keeps the position of its formal's name (`.NAME(` / `NAME =>`) apart
+ *    from the connection's span, so that references to a port need no source text.
  *  - `include targets resolve through the including folder, include dirs, then a unique
  *    file whose path ends with the include path (files.base indexes file names).
  *  - The schema is versioned with PRAGMA user_version; ra_store_open migrates older databases.
@@ -26,7 +31,7 @@
 
 typedef struct ra_store ra_store;
 
-#define RA_STORE_SCHEMA_VERSION 1
+#define RA_STORE_SCHEMA_VERSION 7
 
 /*
  * Opens (creating and migrating unless read-only) the database at `path`.
@@ -65,6 +70,7 @@ typedef struct ra_store_file {
 	uint64_t size;
 	int64_t mtime_ns;
 	uint32_t nerrors;
+	bool ascii; /* the content is ASCII only: its UTF-16 columns are its byte columns */
 } ra_store_file;
 
 /* Every file row, sorted by path, strings in `arena`. *out is an array allocated with ra_malloc
@@ -140,12 +146,47 @@ typedef struct ra_store_ref {
 	const char *file;
 	const char *scope; /* innermost enclosing symbol's name, NULL at file level */
 	ra_span span;
+	bool ascii; /* the file was ASCII only when indexed (ra_store_file.ascii) */
 } ra_store_ref;
 
 typedef int (*ra_store_ref_cb)(const ra_store_ref *ref, void *payload);
 
-/* Calls fn for every use of `name`, ordered by file then position. */
+/* Calls fn for every use of `name` (exact in SystemVerilog files, case-folded in VHDL files),
+ * ordered by file then position. A non-zero return from fn stops the walk and is returned. */
 int ra_store_refs(ra_store *st, const char *name, ra_store_ref_cb fn, void *payload);
+
+/* ra_store_refs_in flags: leave ra_store_ref.scope NULL (saves one lookup per use; the LSP's
+ * references want positions only) */
+#define RA_STORE_REFS_NO_SCOPE 1u
+
+/* ra_store_refs restricted to the uses in `file` (workspace-relative; NULL for every file),
+ * with RA_STORE_REFS_* flags. Reads one row per file that uses the name: the cost follows the
+ * number of uses returned, not the size of the files. */
+int ra_store_refs_in(ra_store *st, const char *name, const char *file, unsigned flags,
+                     ra_store_ref_cb fn, void *payload);
+
+/* A named connection `.NAME(...)` / `NAME => ...` of an instance (ra_store_formals). */
+typedef struct ra_store_formal {
+	int64_t inst_id;    /* the instance symbol */
+	const char *file;   /* the instance's file, workspace-relative */
+	ra_lang lang;       /* that file's language */
+	uint32_t line, col; /* 0-based: the formal's name (the connection's start if the parser
+	                       gave no position for it) */
+	bool ascii;         /* the file was ASCII only when indexed */
+} ra_store_formal;
+
+typedef int (*ra_store_formal_cb)(const ra_store_formal *c, void *payload);
+
+/*
+ * Calls fn for every named connection naming `formal` (a parameter override when is_param, else
+ * a port connection) of every instance whose type is `unit` — exact in SystemVerilog files,
+ * case-insensitive (both names) in VHDL files. One range of an index of named connections by
+ * (instance type, formal), whatever the number of instances; in no particular order. Which instances really bind to which unit (mixed languages,
+ * configurations) is the caller's business. A non-zero return from fn stops the walk and is
+ * returned. Strings are borrowed for the duration of the callback.
+ */
+int ra_store_formals(ra_store *st, const char *unit, const char *formal, bool is_param,
+                     ra_store_formal_cb fn, void *payload);
 
 typedef struct ra_store_count {
 	const char *what; /* kind name, or language name */

@@ -1729,6 +1729,15 @@ static int on_header_port(ra_sv_parser *p, TSNode n)
 	return port_put(p, u->sym, idx);
 }
 
+/* the identifier a port type consists of alone (`I0` of `input I0`), or a null node */
+static TSNode lone_type_ident(ra_sv_parser *p, TSNode type)
+{
+	while (!ts_node_is_null(type) && !is_ident_cls(cls_of(p, type)))
+		type = ts_node_named_child_count(type) == 1 ? ts_node_named_child(type, 0)
+		                                            : (TSNode){0};
+	return type;
+}
+
 /* ANSI port declaration; direction and type are inherited from the previous port when absent */
 static int on_ansi_port(ra_sv_parser *p, TSNode n)
 {
@@ -1738,7 +1747,7 @@ static int on_ansi_port(ra_sv_parser *p, TSNode n)
 	sv_text tt, vt;
 	uint32_t da = 0, db = 0;
 	bool header = false, eq = false;
-	TSNode value = {0};
+	TSNode value = {0}, type = {0}, err_ident = {0};
 	int32_t idx;
 
 	if (!u || !u->is_unit)
@@ -1756,10 +1765,12 @@ static int on_ansi_port(ra_sv_parser *p, TSNode n)
 			{
 				int hc = cls_of(p, h);
 
-				if (hc == C_port_direction)
+				if (hc == C_port_direction) {
 					d.dir = fold_node(p, &vt, h);
-				else if (hc == C_net_port_type || hc == C_variable_port_type)
+				} else if (hc == C_net_port_type || hc == C_variable_port_type) {
 					d.type = fold_node(p, &tt, h);
+					type = h;
+				}
 			}
 		} else if (kc == C_interface_port_header) {
 			header = true;
@@ -1776,10 +1787,30 @@ static int on_ansi_port(ra_sv_parser *p, TSNode n)
 			eq = true;
 		} else if (eq && ts_node_is_named(k) && ts_node_is_null(value)) {
 			value = k;
+		} else if (ts_node_is_error(k) && ts_node_is_null(d.name)) {
+			uint32_t nk = ts_node_named_child_count(k);
+			TSNode last = nk ? ts_node_named_child(k, nk - 1) : (TSNode){0};
+
+			err_ident = !ts_node_is_null(last) && is_ident_cls(cls_of(p, last))
+			                    ? last
+			                    : (TSNode){0};
 		}
 	}
 	if (ts_node_is_null(d.name))
 		return RA_OK;
+	/* `input I0 `DEFAULT,` (a macro after the name, e.g. a default value): the grammar reads
+	   the macro's name as the port's and I0 as its type (or, after a type, leaves I0 in an
+	   error node). A macro usage is never a name: the port is that identifier. */
+	if (ts_node_start_byte(d.name) > 0 && p->src[ts_node_start_byte(d.name) - 1] == '`') {
+		TSNode real = lone_type_ident(p, type);
+
+		if (!ts_node_is_null(real)) {
+			d.name = real;
+			d.type = NULL;
+		} else if (!ts_node_is_null(err_ident)) {
+			d.name = err_ident;
+		}
+	}
 	if (u->prev_port >= 0) {
 		const ra_sym *prev = &p->m->syms[u->prev_port];
 
@@ -2720,6 +2751,7 @@ static int emit_conns(ra_sv_parser *p, TSNode list, int32_t inst, bool is_param)
 				cn.formal = "*";
 			} else if (!ts_node_is_null(formal)) {
 				cn.formal = fold_node(p, &ft, formal);
+				cn.formal_span = span_of(formal);
 				if (!paren)
 					cn.actual = cn.formal; /* `.name` */
 				else if (!ts_node_is_null(actual))
@@ -2985,6 +3017,23 @@ static int on_import(ra_sv_parser *p, TSNode n)
 
 /* ---- references and errors ----------------------------------------------------------------- */
 
+/* `I0` of the ANSI port `input I0 `MACRO`, where the grammar takes I0 for the type: the port's
+ * name (on_ansi_port), not a use */
+static bool macro_port_name(ra_sv_parser *p, TSNode n, uint32_t depth)
+{
+	const uint8_t *d = p->dcls;
+	uint32_t b = ts_node_end_byte(n);
+
+	if (!(depth >= 3 && d[depth - 1] == C_net_port_type && d[depth - 2] == C_net_port_header &&
+	      d[depth - 3] == C_ansi_port_declaration) &&
+	    !(depth >= 4 && d[depth - 1] == C_data_type && d[depth - 2] == C_variable_port_type &&
+	      d[depth - 3] == C_variable_port_header && d[depth - 4] == C_ansi_port_declaration))
+		return false;
+	while (b < p->len && is_space(p->src[b], false))
+		b++;
+	return b < p->len && p->src[b] == '`';
+}
+
 static int on_ident(ra_sv_parser *p, TSNode n, uint32_t depth)
 {
 	TSTreeCursor *c = &p->walk;
@@ -3000,20 +3049,26 @@ static int on_ident(ra_sv_parser *p, TSNode n, uint32_t depth)
 		return RA_OK;
 	if (rule != IR_MACRO) {
 		TSFieldId f = ts_tree_cursor_current_field_id(c);
+		uint32_t a = ts_node_start_byte(n);
 
 		/* declared names are fields; a few fields hold uses */
 		if (f == p->f_name) {
 			if (pc != C_method_call_body)
 				return RA_OK;
 		} else if (f == p->f_port_name) {
-			if (pc != C_named_port_connection || p->implicit_depth != depth - 1)
+			if (pc == C_ansi_port_declaration && a > 0 && p->src[a - 1] == '`')
+				rule = IR_MACRO; /* `input I0 `MACRO`: a macro's use (on_ansi_port) */
+			else if (pc != C_named_port_connection || p->implicit_depth != depth - 1)
 				return RA_OK; /* a formal, unless it is the implicit `.name` */
 		} else if (f &&
 		           (f == p->f_instance_name || f == p->f_type_name ||
 		            f == p->f_modport_name || f == p->f_c_name || f == p->f_block_name)) {
 			return RA_OK;
+		} else if (macro_port_name(p, n, depth)) {
+			return RA_OK;
 		}
-		r.scope = scope_sym(p);
+		if (rule != IR_MACRO)
+			r.scope = scope_sym(p);
 	}
 	if (rule != IR_MACRO && flow_ident(p, n, depth, pc))
 		return RA_ENOMEM;

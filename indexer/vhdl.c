@@ -1902,6 +1902,8 @@ static void parse_assoc(parser *p, int32_t inst, bool is_param)
 
 		c.span = range_span(p, a, vb - 1);
 		c.formal = fb != NONE ? text(p, SLOT_TYPE, a, fb, TEXT_CAP, true) : NULL;
+		if (fb != NONE && fb > a)
+			c.formal_span = range_span(p, a, fb - 1);
 		c.actual = vb == va + 1 && p->t[va].kind == KW(OPEN)
 		                   ? NULL
 		                   : text(p, SLOT_VALUE, va, vb, TEXT_CAP, true);

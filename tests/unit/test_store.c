@@ -1,6 +1,7 @@
 /*
  * test_store.c - the SQLite store with hand-built models: write, query (units, find, refs),
- * replace, delete, VHDL case folding, includes, children of a symbol, read-only opening, schema
+ * replace, delete, VHDL case folding, includes, children of a symbol, uses of a name in one file
+ * and the named connections of a unit's instances (LSP references), read-only opening, schema
  * version and corrupt databases.
  */
 #define _DEFAULT_SOURCE
@@ -305,6 +306,141 @@ RA_TEST(store_children)
 	ra_store_close(st);
 	ra_model_free(m);
 	ra_model_free(v);
+}
+
+/* fifo instances: two in SystemVerilog (named connections, one without a formal position), one
+ * in VHDL (names in another case), one of FIFO in SystemVerilog (another unit there) */
+static ra_model *make_insts(ra_lang lang, const char *type, int n)
+{
+	ra_model *m = ra_model_new(lang);
+	int32_t top = ra_model_add_sym(
+	        m, &(ra_sym){.kind = lang == RA_LANG_VHDL ? RA_SYM_ARCHITECTURE : RA_SYM_MODULE,
+	                     .parent = -1,
+	                     .name = "top",
+	                     .name_span = at(0, 7, 3),
+	                     .span = {0, 0, 20, 0}});
+
+	for (int i = 0; i < n; i++) {
+		uint32_t l = 2 + 3 * (uint32_t)i;
+		int32_t ii = ra_model_add_sym(m, &(ra_sym){.kind = RA_SYM_INSTANCE,
+		                                           .parent = top,
+		                                           .name = i ? "u1" : "u0",
+		                                           .type = type,
+		                                           .name_span = at(l, 7, 2)});
+		const char *clk = lang == RA_LANG_VHDL ? "CLK" : "clk";
+
+		ra_model_add_conn(m, &(ra_conn){.inst = ii,
+		                                .formal = clk,
+		                                .actual = "c",
+		                                .span = at(l + 1, 4, 8),
+		                                .formal_span = i ? (ra_span){0} : at(l + 1, 5, 3)});
+		ra_model_add_conn(m, &(ra_conn){.inst = ii,
+		                                .formal = "W",
+		                                .is_param = true,
+		                                .span = at(l, 14, 5),
+		                                .formal_span = at(l, 15, 1)});
+		ra_model_add_ref(m, &(ra_ref){.name = "clk", .scope = ii, .span = at(l + 2, 9, 3)});
+	}
+	return m;
+}
+
+static int collect_formal(const ra_store_formal *c, void *payload)
+{
+	seen *s = payload;
+	size_t len = strlen(s->kinds);
+
+	s->n++;
+	snprintf(s->kinds + len, sizeof(s->kinds) - len, "%s:%u:%u%s ", c->file, c->line + 1,
+	         c->col + 1, c->ascii ? "" : "(utf8)");
+	return 0;
+}
+
+static int collect_ref_pos(const ra_store_ref *r, void *payload)
+{
+	seen *s = payload;
+	size_t len = strlen(s->kinds);
+
+	s->n++;
+	snprintf(s->kinds + len, sizeof(s->kinds) - len, "%s:%u:%u-%u%s%s ", r->file,
+	         r->span.line + 1, r->span.col + 1, r->span.end_col + 1, r->scope ? " in " : "",
+	         r->scope ? r->scope : "");
+	return 0;
+}
+
+RA_TEST(store_refs_in_file_and_formals)
+{
+	char dir[] = "/tmp/ra_store_XXXXXX";
+	const char *path = temp_db(dir);
+	ra_store *st = NULL;
+	ra_model *a = make_insts(RA_LANG_SV, "fifo", 2), *b = make_insts(RA_LANG_VHDL, "Fifo", 1),
+	         *c = make_insts(RA_LANG_SV, "FIFO", 1);
+	ra_store_file fa = {.path = "rtl/a.sv", .blob = "aa", .lang = RA_LANG_SV, .ascii = true};
+	ra_store_file fb = {.path = "rtl/b.vhd", .blob = "bb", .lang = RA_LANG_VHDL};
+	ra_store_file fc = {.path = "rtl/c.sv", .blob = "cc", .lang = RA_LANG_SV, .ascii = true};
+	seen s = {0};
+
+	RA_CHECK(path);
+	RA_CHECK(ra_store_open(&st, path, false) == 0);
+	RA_CHECK(ra_store_begin(st) == 0);
+	RA_CHECK(ra_store_file_put(st, &fa, a) == 0);
+	RA_CHECK(ra_store_file_put(st, &fb, b) == 0);
+	RA_CHECK(ra_store_file_put(st, &fc, c) == 0);
+	RA_CHECK(ra_store_commit(st) == 0);
+
+	/* port connections naming clk of fifo's instances: exact in SystemVerilog (not FIFO in
+	   c.sv), any case in VHDL; the formal's own position, else the connection's start */
+	RA_CHECK(ra_store_formals(st, "fifo", "clk", false, collect_formal, &s) == 0);
+	RA_CHECK_INT(s.n, 3);
+	RA_CHECK(strstr(s.kinds, "rtl/a.sv:4:6 ") != NULL);
+	RA_CHECK(strstr(s.kinds, "rtl/a.sv:7:5 ") != NULL);
+	RA_CHECK(strstr(s.kinds, "rtl/b.vhd:4:6(utf8) ") != NULL);
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_formals(st, "fifo", "W", true, collect_formal, &s) == 0);
+	RA_CHECK_INT(s.n, 3);
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_formals(st, "fifo", "W", false, collect_formal, &s) == 0);
+	RA_CHECK_INT(s.n, 0);
+	RA_CHECK(ra_store_formals(st, "FIFO", "clk", false, collect_formal, &s) == 0);
+	RA_CHECK_INT(s.n, 2); /* c.sv's, and VHDL's Fifo */
+	RA_CHECK(strstr(s.kinds, "rtl/c.sv:4:6 ") != NULL);
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_formals(st, "nothing", "clk", false, collect_formal, &s) == 0);
+	RA_CHECK_INT(s.n, 0);
+
+	/* uses of a name in one file, with or without their scope */
+	RA_CHECK(ra_store_refs_in(st, "clk", "rtl/a.sv", RA_STORE_REFS_NO_SCOPE, collect_ref_pos,
+	                          &s) == 0);
+	RA_CHECK_STR(s.kinds, "rtl/a.sv:5:10-13 rtl/a.sv:8:10-13 ");
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_refs_in(st, "clk", "rtl/a.sv", 0, collect_ref_pos, &s) == 0);
+	RA_CHECK_STR(s.kinds, "rtl/a.sv:5:10-13 in u0 rtl/a.sv:8:10-13 in u1 ");
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_refs_in(st, "clk", "rtl/none.sv", 0, collect_ref_pos, &s) == 0);
+	RA_CHECK_INT(s.n, 0);
+	RA_CHECK(ra_store_refs_in(st, "CLK", "rtl/b.vhd", 0, collect_ref_pos, &s) == 0);
+	RA_CHECK_STR(s.kinds, "rtl/b.vhd:5:10-13 in u0 ");
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_refs(st, "clk", collect_ref_pos, &s) == 0);
+	RA_CHECK_STR(s.kinds,
+	             "rtl/a.sv:5:10-13 in u0 rtl/a.sv:8:10-13 in u1 rtl/b.vhd:5:10-13 in u0"
+	             " rtl/c.sv:5:10-13 in u0 ");
+
+	/* rows written before schema 2 have no positions of their own: the file's blob answers */
+	RA_CHECK(sqlite3_exec(ra_store__db(st), "UPDATE ref_files SET pos = NULL", NULL, NULL,
+	                      NULL) == SQLITE_OK);
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_refs(st, "clk", collect_ref_pos, &s) == 0);
+	RA_CHECK_STR(s.kinds,
+	             "rtl/a.sv:5:10-13 in u0 rtl/a.sv:8:10-13 in u1 rtl/b.vhd:5:10-13 in u0"
+	             " rtl/c.sv:5:10-13 in u0 ");
+	memset(&s, 0, sizeof(s));
+	RA_CHECK(ra_store_refs_in(st, "clk", "rtl/a.sv", RA_STORE_REFS_NO_SCOPE, collect_ref_pos,
+	                          &s) == 0);
+	RA_CHECK_STR(s.kinds, "rtl/a.sv:5:10-13 rtl/a.sv:8:10-13 ");
+	ra_store_close(st);
+	ra_model_free(a);
+	ra_model_free(b);
+	ra_model_free(c);
 }
 
 RA_TEST(store_refuses_bad_databases)

@@ -11,9 +11,9 @@
 
 #define FIXDIR RA_SOURCE_DIR "/tests/fixtures/sv/"
 
-static const char *const fixtures[] = {"defs.svh", "fix_pkg.sv", "bus_if.sv",
-                                       "fifo.sv",  "top.sv",     "classes.sv",
-                                       "legacy.v", "broken.sv",  "dataflow.sv"};
+static const char *const fixtures[] = {"defs.svh",    "fix_pkg.sv",   "bus_if.sv", "fifo.sv",
+                                       "top.sv",      "classes.sv",   "legacy.v",  "broken.sv",
+                                       "dataflow.sv", "macro_ports.v"};
 
 /* parses one fixture; the caller frees the model */
 static ra_model *parse_fixture(const char *name)
