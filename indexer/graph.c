@@ -723,6 +723,13 @@ typedef struct unit_ports {
 	size_t n;
 } unit_ports;
 
+/* int64 -> pointer, open addressing */
+typedef struct imap {
+	int64_t *keys;
+	void **vals;
+	size_t cap, n;
+} imap;
+
 typedef struct gconn {
 	const char *formal; /* NULL positional, "*" for .* */
 	int position;
@@ -748,28 +755,69 @@ typedef struct kid {
 	size_t nconns, conns_cap;
 	ra_graph_param *params;
 	size_t nparams;
-	size_t ent_lo, ent_hi; /* this kid's entries in body->ents */
+	sig_entry *ents; /* the parent signals its port connections name (kid_ents) */
+	size_t nents;
+	bool ents_built;
+	bool alone; /* read by itself (kid_get), not an element of its body's kids */
 } kid;
 
+/* a flow edge of a body touching one signal: `other` is its source (drivers) or target */
+typedef struct flow_row {
+	const char *other, *file;
+	uint32_t line, col;
+	int kind, how;
+} flow_row;
+
+/* a child port a parent signal connects to: entry `ent` of kid `k` */
+typedef struct key_ent {
+	kid *k;
+	const sig_entry *ent;
+} key_ent;
+
+/* what a trace needs of one signal of a body, read once per handle: its flows each way
+   ([0] the edges into it, for drivers; [1] out of it, for loads) and its port connections */
+typedef struct key_memo {
+	const char *key;
+	flow_row *flows[2];
+	size_t nflows[2];
+	bool flows_loaded[2];
+	key_ent *ents;
+	size_t nents;
+	bool ents_loaded;
+} key_memo;
+
+/* an entry of a body's kids' ents, for the body's index by key */
+typedef struct ent_ref {
+	uint32_t kid, i;
+} ent_ref;
+
+/* an instantiation site of a body: instance inst_id inside body parent_body of parent_unit */
+typedef struct site {
+	int64_t inst_id, parent_body, parent_unit;
+} site;
+
+/*
+ * A unit (its body: the module itself, or the VHDL architecture) as cached. Loaded in layers,
+ * each when first needed, since a wide trace touches many units at its last hop only: the
+ * header (names, file), then the instances inside (load_kids), the index of the signals they
+ * connect (build_ents), and where the body is instantiated (load_sites).
+ */
 typedef struct body_info {
 	int64_t body_id, unit_id, file_id;
 	const char *unit_name, *kind, *lang, *arch, *file, *body_file;
 	ra_span span;
 	bool vhdl;
-	kid *kids;
+	bool kids_loaded, ents_built, sites_loaded;
+	kid *kids; /* every instance, by id (load_kids: hierarchy, pictures) */
 	size_t nkids;
-	sig_entry *ents;  /* grouped by kid */
-	uint32_t *by_key; /* indices into ents sorted by key */
+	imap kidmap;     /* inst id -> kid loaded alone (a trace's), unless kids_loaded */
+	key_memo **memo; /* open addressing by key */
+	size_t memo_cap, nmemo;
+	ent_ref *by_key; /* every kid's ents, sorted by key (then kid, then order) */
 	size_t nents;
-	bool ents_built;
+	site *sites;
+	size_t nsites;
 } body_info;
-
-/* int64 -> pointer, open addressing */
-typedef struct imap {
-	int64_t *keys;
-	void **vals;
-	size_t cap, n;
-} imap;
 
 static uint64_t mix64(uint64_t x)
 {
@@ -836,31 +884,40 @@ static void imap_free(imap *m)
 enum {
 	Q_UNIT,
 	Q_KIDS,
-	Q_SCOPES,
 	Q_CONNS,
 	Q_PORTS,
 	Q_SITES,
 	Q_FLOWS_TO,
 	Q_FLOWS_FROM,
 	Q_PARENT,
+	Q_KID,
+	Q_SCOPE,
+	Q_KID_CONNS,
+	Q_KEY_INSTS,
+	Q_KNOWN,
 	Q__COUNT
 };
 
 static const char *const q_sql[Q__COUNT] = {
         [Q_UNIT] = "SELECT s.name, s.kind, f.path, f.lang, s.line, s.col, s.end_line, s.end_col,"
                    " s.file_id FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.id = ?1",
+        /* the body's instances and the generate scopes around them, through the partial index
+           symbols_graph (its WHERE repeated word for word, so that SQLite can use it; `+`
+           keeps the file's index out) */
         [Q_KIDS] = "SELECT s.id, s.name, s.type, s.parent_id, s.line, s.col, s.end_line,"
-                   " s.end_col, t.unit_id, t.body_id, t.how FROM symbols s LEFT JOIN"
-                   " inst_targets t ON t.inst_id = s.id WHERE s.file_id = ?2 AND"
-                   " s.unit_id = ?1 AND s.kind = 'instance' ORDER BY s.id",
-        [Q_SCOPES] = "SELECT id, parent_id, name FROM symbols WHERE file_id = ?2 AND"
-                     " unit_id = ?1 AND kind IN ('generate', 'block') ORDER BY id",
+                   " s.end_col, t.unit_id, t.body_id, t.how, s.kind = 'instance' FROM symbols s"
+                   " LEFT JOIN inst_targets t ON t.inst_id = s.id WHERE s.unit_id = ?1 AND"
+                   " s.kind IN ('instance', 'generate', 'block', 'port') AND s.kind != 'port'"
+                   " AND +s.file_id = ?2 ORDER BY s.id",
         [Q_CONNS] = "SELECT c.inst_id, c.formal, c.position, c.actual, c.is_param, c.line,"
                     " c.col, c.end_line, c.end_col FROM symbols s JOIN conns c ON"
-                    " c.inst_id = s.id WHERE s.file_id = ?2 AND s.unit_id = ?1 AND"
-                    " s.kind = 'instance' ORDER BY c.inst_id, c.id",
-        [Q_PORTS] = "SELECT name, key, dir FROM symbols WHERE file_id = (SELECT file_id FROM"
-                    " symbols WHERE id = ?1) AND parent_id = ?1 AND kind = 'port' ORDER BY id",
+                    " c.inst_id = s.id WHERE s.unit_id = ?1 AND s.kind IN ('instance',"
+                    " 'generate', 'block', 'port') AND s.kind = 'instance' AND"
+                    " +s.file_id = ?2 ORDER BY c.inst_id, c.id",
+        /* a unit's ports are its own symbols (unit_id = parent_id = the unit) */
+        [Q_PORTS] = "SELECT name, key, dir FROM symbols WHERE unit_id = ?1 AND kind IN"
+                    " ('instance', 'generate', 'block', 'port') AND kind = 'port' AND"
+                    " parent_id = ?1 ORDER BY id",
         [Q_SITES] = "SELECT t.inst_id, s.unit_id FROM inst_targets t JOIN symbols s ON"
                     " s.id = t.inst_id WHERE t.unit_id = ?1 AND t.body_id = ?2",
         [Q_FLOWS_TO] = "SELECT f.source, f.kind, f.how, f.line, f.col, fi.path FROM flows f"
@@ -870,16 +927,54 @@ static const char *const q_sql[Q__COUNT] = {
                          " JOIN files fi ON fi.id = f.file_id WHERE f.unit_id = ?1 AND"
                          " f.source = ?2 ORDER BY f.line, f.col",
         [Q_PARENT] = "SELECT unit_id FROM graph_units WHERE body_id = ?1",
+        /* one instance, its generate scopes, its connections: a trace reads the instances
+           that matter to it, never all of a big unit's */
+        [Q_KID] = "SELECT s.name, s.type, s.parent_id, s.line, s.col, s.end_line, s.end_col,"
+                  " t.unit_id, t.body_id, t.how, s.kind = 'instance' AND s.unit_id = ?2 AND"
+                  " s.file_id = ?3 FROM symbols s LEFT JOIN inst_targets t ON"
+                  " t.inst_id = s.id WHERE s.id = ?1",
+        [Q_SCOPE] = "SELECT name, parent_id, kind IN ('generate', 'block') AND unit_id = ?2 AND"
+                    " file_id = ?3 FROM symbols WHERE id = ?1",
+        [Q_KID_CONNS] = "SELECT formal, position, actual, is_param, line, col, end_line,"
+                        " end_col FROM conns WHERE inst_id = ?1 ORDER BY id",
+        /* the instances of a body whose port connections name a signal (or use .*) */
+        [Q_KEY_INSTS] = "SELECT DISTINCT inst_id FROM conn_keys WHERE unit_id = ?1 AND"
+                        " key IN (?2, '*') ORDER BY inst_id",
+        [Q_KNOWN] = "SELECT 1 FROM symbols WHERE key = ?1 AND unit_id IN (?2, ?3) AND"
+                    " kind IN ('port', 'net', 'variable', 'parameter', 'localparam',"
+                    " 'instance') UNION ALL SELECT 1 FROM flows WHERE unit_id = ?3 AND"
+                    " (target = ?1 OR source = ?1) LIMIT 1",
 };
+
+/* a handle holding more than this (cache and units found) drops it at its next refresh */
+#define CACHE_MAX ((size_t)256 << 20)
 
 struct ra_graph {
 	ra_store *st;
 	sqlite3 *db;
-	ra_arena *arena; /* everything cached: lives as long as the handle */
+	ra_arena *arena;   /* units found: live as long as the handle */
+	ra_arena *cache;   /* bodies and ports: until the index changes (ra_graph_refresh) */
+	ra_arena *scratch; /* one trace's nodes and hops, or one listing's paths */
 	sqlite3_stmt *q[Q__COUNT];
-	imap bodies; /* body id -> body_info */
-	imap ports;  /* unit id -> unit_ports */
+	imap bodies;                   /* body id -> body_info */
+	imap ports;                    /* unit id -> unit_ports */
+	int64_t data_version, changes; /* the index as cached (index_stamp) */
+	int have_keys; /* conn_keys is filled: 1, 0, -1 not looked at since the last drop */
 };
+
+/* what identifies the index's state: another connection's commits move PRAGMA data_version,
+ * this connection's own writes its change counter */
+static void index_stamp(ra_graph *g, int64_t *version, int64_t *changes)
+{
+	sqlite3_stmt *s = NULL;
+
+	*version = -1;
+	if (sqlite3_prepare_v2(g->db, "PRAGMA data_version", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		*version = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	*changes = sqlite3_total_changes64(g->db);
+}
 
 int ra_graph_open(ra_graph **out, ra_store *st)
 {
@@ -890,27 +985,45 @@ int ra_graph_open(ra_graph **out, ra_store *st)
 	g->st = st;
 	g->db = ra_store__db(st);
 	g->arena = ra_arena_new(0);
-	if (!g->arena) {
+	g->cache = ra_arena_new(0);
+	g->scratch = ra_arena_new(0);
+	if (!g->arena || !g->cache || !g->scratch) {
+		ra_arena_free(g->arena);
+		ra_arena_free(g->cache);
+		ra_arena_free(g->scratch);
 		ra_free(g);
 		return RA_ENOMEM;
 	}
+	index_stamp(g, &g->data_version, &g->changes);
+	g->have_keys = -1;
 	*out = g;
 	return RA_OK;
 }
 
 static void free_body(body_info *b)
 {
-	for (size_t i = 0; i < b->nkids; i++)
+	for (size_t i = 0; i < b->nkids; i++) {
 		ra_free(b->kids[i].conns);
+		ra_free(b->kids[i].ents);
+	}
+	for (size_t i = 0; i < b->kidmap.cap; i++) {
+		kid *k = b->kidmap.vals[i];
+
+		if (k) {
+			ra_free(k->conns);
+			ra_free(k->ents);
+		}
+	}
+	imap_free(&b->kidmap);
 	ra_free(b->kids);
-	ra_free(b->ents);
 	ra_free(b->by_key);
+	ra_free(b->sites);
+	ra_free(b->memo); /* the memos themselves live in the cache arena */
 }
 
-void ra_graph_close(ra_graph *g)
+/* forgets every cached body and port list */
+static void drop_cache(ra_graph *g)
 {
-	if (!g)
-		return;
 	for (size_t i = 0; i < g->bodies.cap; i++)
 		if (g->bodies.vals[i])
 			free_body(g->bodies.vals[i]);
@@ -919,9 +1032,37 @@ void ra_graph_close(ra_graph *g)
 			ra_free(((unit_ports *)g->ports.vals[i])->ports);
 	imap_free(&g->bodies);
 	imap_free(&g->ports);
+	memset(&g->bodies, 0, sizeof(g->bodies));
+	memset(&g->ports, 0, sizeof(g->ports));
+	ra_arena_reset(g->cache);
+	ra_arena_reset(g->arena);
+	g->have_keys = -1;
+}
+
+bool ra_graph_refresh(ra_graph *g)
+{
+	int64_t version, changes;
+
+	index_stamp(g, &version, &changes);
+	if (version == g->data_version && changes == g->changes &&
+	    ra_arena_used(g->cache) + ra_arena_used(g->arena) <= CACHE_MAX)
+		return false;
+	drop_cache(g);
+	g->data_version = version;
+	g->changes = changes;
+	return true;
+}
+
+void ra_graph_close(ra_graph *g)
+{
+	if (!g)
+		return;
+	drop_cache(g);
 	for (int i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(g->q[i]);
 	ra_arena_free(g->arena);
+	ra_arena_free(g->cache);
+	ra_arena_free(g->scratch);
 	ra_free(g);
 }
 
@@ -949,7 +1090,7 @@ int ra_graph_ports(ra_graph *g, int64_t unit_id, const ra_graph_port **out, size
 		*n = up->n;
 		return RA_OK;
 	}
-	up = ra_arena_calloc(g->arena, sizeof(*up));
+	up = ra_arena_calloc(g->cache, sizeof(*up));
 	s = query(g, Q_PORTS);
 	if (!up || !s)
 		return up ? RA_ERR : RA_ENOMEM;
@@ -963,9 +1104,9 @@ int ra_graph_ports(ra_graph *g, int64_t unit_id, const ra_graph_port **out, size
 			break;
 		}
 		p = &up->ports[up->n++];
-		p->name = ra_arena_strdup(g->arena, col_text(s, 0));
-		p->key = ra_arena_strdup(g->arena, col_text(s, 1));
-		p->dir = col_dup(g->arena, s, 2);
+		p->name = ra_arena_strdup(g->cache, col_text(s, 0));
+		p->key = ra_arena_strdup(g->cache, col_text(s, 1));
+		p->dir = col_dup(g->cache, s, 2);
 		if (!p->name || !p->key)
 			rc = RA_ENOMEM;
 	}
@@ -1010,7 +1151,7 @@ static const char *scope_path(ra_graph *g, const scope_row *rows, size_t n, int6
 	while (depth--)
 		if (ra_buf_puts(&b, chain[depth]) || (depth && ra_buf_putc(&b, '.')))
 			break;
-	out = ra_arena_strdup(g->arena, b.data ? b.data : "");
+	out = ra_arena_strdup(g->cache, b.data ? b.data : "");
 	ra_buf_free(&b);
 	return out;
 }
@@ -1030,39 +1171,38 @@ static kid *kid_by_inst(const body_info *b, int64_t inst)
 	return lo < b->nkids && b->kids[lo].inst_id == inst ? &b->kids[lo] : NULL;
 }
 
+/* the instances of a cached body, with their connections and generate scopes */
 static int load_kids(ra_graph *g, body_info *b)
 {
-	sqlite3_stmt *s = query(g, Q_SCOPES);
+	sqlite3_stmt *s;
 	scope_row *rows = NULL;
 	size_t nrows = 0, rcap = 0, kcap = 0;
 	int rc = RA_OK;
 
+	if (b->kids_loaded)
+		return RA_OK;
+	b->kids_loaded = true; /* a failure leaves the body without kids, and is returned */
+	s = query(g, Q_KIDS);
 	if (!s)
 		return RA_ERR;
 	sqlite3_bind_int64(s, 1, b->body_id);
 	sqlite3_bind_int64(s, 2, b->file_id);
-	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-		if (ra_grow((void **)&rows, &rcap, nrows + 1, sizeof(*rows))) {
-			rc = RA_ENOMEM;
-			break;
-		}
-		rows[nrows].id = sqlite3_column_int64(s, 0);
-		rows[nrows].parent = sqlite3_column_int64(s, 1);
-		rows[nrows].name = ra_arena_strdup(g->arena, col_text(s, 2));
-		if (!rows[nrows++].name)
-			rc = RA_ENOMEM;
-	}
-	sqlite3_reset(s);
-	s = rc ? NULL : query(g, Q_KIDS);
-	if (!rc && !s)
-		rc = RA_ERR;
-	if (s) {
-		sqlite3_bind_int64(s, 1, b->body_id);
-		sqlite3_bind_int64(s, 2, b->file_id);
-	}
+	/* instances, and the generate scopes their paths need (named after all are read) */
 	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
 		kid *k;
 
+		if (!sqlite3_column_int(s, 11)) {
+			if (ra_grow((void **)&rows, &rcap, nrows + 1, sizeof(*rows))) {
+				rc = RA_ENOMEM;
+				break;
+			}
+			rows[nrows].id = sqlite3_column_int64(s, 0);
+			rows[nrows].parent = sqlite3_column_int64(s, 3);
+			rows[nrows].name = ra_arena_strdup(g->cache, col_text(s, 1));
+			if (!rows[nrows++].name)
+				rc = RA_ENOMEM;
+			continue;
+		}
 		if (ra_grow((void **)&b->kids, &kcap, b->nkids + 1, sizeof(*b->kids))) {
 			rc = RA_ENOMEM;
 			break;
@@ -1070,21 +1210,21 @@ static int load_kids(ra_graph *g, body_info *b)
 		k = &b->kids[b->nkids++];
 		memset(k, 0, sizeof(*k));
 		k->inst_id = sqlite3_column_int64(s, 0);
-		k->name = ra_arena_strdup(g->arena, col_text(s, 1));
-		k->type = ra_arena_strdup(g->arena, col_text(s, 2));
+		k->name = ra_arena_strdup(g->cache, col_text(s, 1));
+		k->type = ra_arena_strdup(g->cache, col_text(s, 2));
 		k->parent_sym = sqlite3_column_int64(s, 3);
 		k->span = col_span(s, 4);
 		k->unit_id = sqlite3_column_int64(s, 8);
 		k->body_id = sqlite3_column_int64(s, 9);
 		k->how = sqlite3_column_type(s, 10) == SQLITE_NULL
 		                 ? RA_GRAPH_HOW_UNRESOLVED
-		                 : ra_arena_strdup(g->arena, col_text(s, 10));
-		k->scope = scope_path(g, rows, nrows, k->parent_sym, b->body_id);
+		                 : ra_arena_strdup(g->cache, col_text(s, 10));
 		if (!k->name || !k->type || !k->how)
 			rc = RA_ENOMEM;
 	}
-	if (s)
-		sqlite3_reset(s);
+	sqlite3_reset(s);
+	for (size_t i = 0; !rc && i < b->nkids; i++)
+		b->kids[i].scope = scope_path(g, rows, nrows, b->kids[i].parent_sym, b->body_id);
 	ra_free(rows);
 	s = rc ? NULL : query(g, Q_CONNS);
 	if (!rc && !s)
@@ -1104,9 +1244,9 @@ static int load_kids(ra_graph *g, body_info *b)
 			break;
 		}
 		c = &k->conns[k->nconns++];
-		c->formal = col_dup(g->arena, s, 1);
+		c->formal = col_dup(g->cache, s, 1);
 		c->position = sqlite3_column_int(s, 2);
-		c->actual = col_dup(g->arena, s, 3);
+		c->actual = col_dup(g->cache, s, 3);
 		c->is_param = sqlite3_column_int(s, 4) != 0;
 		c->span = col_span(s, 5);
 	}
@@ -1121,7 +1261,7 @@ static int load_kids(ra_graph *g, body_info *b)
 			np += k->conns[j].is_param;
 		if (!np)
 			continue;
-		k->params = ra_arena_calloc(g->arena, np * sizeof(*k->params));
+		k->params = ra_arena_calloc(g->cache, np * sizeof(*k->params));
 		if (!k->params) {
 			rc = RA_ENOMEM;
 			break;
@@ -1135,7 +1275,8 @@ static int load_kids(ra_graph *g, body_info *b)
 	return rc;
 }
 
-/* the cached body (module, or VHDL architecture) with unit `unit_id`; NULL on failure */
+/* the cached body (module, or VHDL architecture) of unit `unit_id`, its header loaded; NULL on
+ * failure */
 static body_info *body_get(ra_graph *g, int64_t unit_id, int64_t body_id)
 {
 	body_info *b = imap_get(&g->bodies, body_id);
@@ -1143,7 +1284,7 @@ static body_info *body_get(ra_graph *g, int64_t unit_id, int64_t body_id)
 
 	if (b)
 		return b;
-	b = ra_arena_calloc(g->arena, sizeof(*b));
+	b = ra_arena_calloc(g->cache, sizeof(*b));
 	if (!b)
 		return NULL;
 	b->body_id = body_id;
@@ -1158,9 +1299,9 @@ static body_info *body_get(ra_graph *g, int64_t unit_id, int64_t body_id)
 		             (long long)unit_id);
 		return NULL;
 	}
-	b->unit_name = ra_arena_strdup(g->arena, col_text(s, 0));
-	b->kind = ra_arena_strdup(g->arena, col_text(s, 1));
-	b->file = ra_arena_strdup(g->arena, col_text(s, 2));
+	b->unit_name = ra_arena_strdup(g->cache, col_text(s, 0));
+	b->kind = ra_arena_strdup(g->cache, col_text(s, 1));
+	b->file = ra_arena_strdup(g->cache, col_text(s, 2));
 	b->vhdl = sqlite3_column_int(s, 3) == RA_LANG_VHDL;
 	b->lang = ra_model_lang_name((ra_lang)sqlite3_column_int(s, 3));
 	b->span = col_span(s, 4);
@@ -1169,17 +1310,23 @@ static body_info *body_get(ra_graph *g, int64_t unit_id, int64_t body_id)
 	if (body_id != unit_id) {
 		sqlite3_bind_int64(s, 1, body_id);
 		if (sqlite3_step(s) == SQLITE_ROW) {
-			b->arch = ra_arena_strdup(g->arena, col_text(s, 0));
-			b->body_file = ra_arena_strdup(g->arena, col_text(s, 2));
+			b->arch = ra_arena_strdup(g->cache, col_text(s, 0));
+			b->body_file = ra_arena_strdup(g->cache, col_text(s, 2));
 			b->file_id = sqlite3_column_int64(s, 8);
 		}
 		sqlite3_reset(s);
 	}
-	if (!b->unit_name || !b->file || load_kids(g, b) || imap_put(&g->bodies, body_id, b)) {
-		free_body(b);
+	if (!b->unit_name || !b->file || imap_put(&g->bodies, body_id, b))
 		return NULL;
-	}
 	return b;
+}
+
+/* body_get with the instances loaded */
+static body_info *body_get_kids(ra_graph *g, int64_t unit_id, int64_t body_id)
+{
+	body_info *b = body_get(g, unit_id, body_id);
+
+	return b && load_kids(g, b) == RA_OK ? b : NULL;
 }
 
 /* ---- finding units ------------------------------------------------------------------------ */
@@ -1291,7 +1438,7 @@ static int walk_body(walk *w, const body_info *b)
 			break;
 		n.path = w->path.data;
 		if (k->unit_id) {
-			cb = body_get(w->g, k->unit_id, k->body_id);
+			cb = body_get_kids(w->g, k->unit_id, k->body_id);
 			if (!cb) {
 				rc = RA_ERR;
 				break;
@@ -1321,7 +1468,7 @@ int ra_graph_tree(ra_graph *g, int64_t unit_id, int64_t body_id, int max_depth, 
                   void *payload)
 {
 	walk w = {.g = g, .max_depth = max_depth, .fn = fn, .payload = payload};
-	body_info *b = body_get(g, unit_id, body_id ? body_id : unit_id);
+	body_info *b = body_get_kids(g, unit_id, body_id ? body_id : unit_id);
 	ra_graph_node root = {0};
 	int rc;
 
@@ -1405,7 +1552,7 @@ int ra_graph_unresolved(ra_graph *g, ra_graph_node_cb fn, void *payload)
 	            -1, &s, NULL) != SQLITE_OK)
 		return db_fail(g->db, "unresolved");
 	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-		char *path = ra_arena_printf(g->arena, "%s.%s", col_text(s, 0), col_text(s, 1));
+		char *path = ra_arena_printf(g->scratch, "%s.%s", col_text(s, 0), col_text(s, 1));
 		ra_graph_node n = {.depth = 1,
 		                   .path = path,
 		                   .inst = col_text(s, 1),
@@ -1417,6 +1564,7 @@ int ra_graph_unresolved(ra_graph *g, ra_graph_node_cb fn, void *payload)
 		rc = path ? fn(&n, payload) : RA_ENOMEM;
 	}
 	sqlite3_finalize(s);
+	ra_arena_reset(g->scratch);
 	return rc;
 }
 
@@ -1460,114 +1608,137 @@ static int port_of(const gconn *c, const ra_graph_port *ports, size_t n)
 
 typedef struct ent_builder {
 	ra_graph *g;
-	body_info *b;
+	kid *k;
 	size_t cap;
 	uint32_t kid, port;
 	int conn;
-	int rc;
 } ent_builder;
 
 static int add_ent(const char *key, void *payload)
 {
 	ent_builder *e = payload;
-	body_info *b = e->b;
+	kid *k = e->k;
 	sig_entry *x;
 
-	if (ra_grow((void **)&b->ents, &e->cap, b->nents + 1, sizeof(*b->ents)))
+	if (ra_grow((void **)&k->ents, &e->cap, k->nents + 1, sizeof(*k->ents)))
 		return RA_ENOMEM;
-	x = &b->ents[b->nents];
-	x->key = ra_arena_strdup(e->g->arena, key);
+	x = &k->ents[k->nents];
+	x->key = ra_arena_strdup(e->g->cache, key);
 	if (!x->key)
 		return RA_ENOMEM;
 	x->kid = e->kid;
 	x->port = e->port;
 	x->conn = e->conn;
-	b->nents++;
+	k->nents++;
+	return RA_OK;
+}
+
+/* the parent signals kid `k` of `b` (b->kids[i], or UINT32_MAX for a kid loaded alone)
+ * connects, one entry per identifier of each actual */
+static int kid_ents(ra_graph *g, const body_info *b, kid *k, uint32_t i)
+{
+	ent_builder e = {.g = g, .k = k, .kid = i};
+	const ra_graph_port *ports;
+	size_t np;
+	bool star = false;
+	int rc;
+
+	if (k->ents_built || !k->unit_id)
+		return RA_OK;
+	rc = ra_graph_ports(g, k->unit_id, &ports, &np);
+	for (size_t j = 0; !rc && j < k->nconns; j++) {
+		const gconn *c = &k->conns[j];
+		int p;
+
+		if (c->is_param)
+			continue;
+		if (c->formal && strcmp(c->formal, "*") == 0) {
+			star = true;
+			continue;
+		}
+		p = port_of(c, ports, np);
+		if (p < 0 || !c->actual)
+			continue;
+		e.port = (uint32_t)p;
+		e.conn = (int)j;
+		rc = ra_graph_idents(c->actual, b->vhdl, add_ent, &e);
+	}
+	/* .* connects every port not named otherwise to the parent signal of its name */
+	for (size_t p = 0; star && !rc && p < np; p++) {
+		bool named = false;
+		char key[KEY_MAX];
+
+		for (size_t j = 0; j < k->nconns && !named; j++)
+			named = !k->conns[j].is_param && k->conns[j].formal &&
+			        strcmp(k->conns[j].formal, "*") != 0 &&
+			        port_of(&k->conns[j], ports, np) == (int)p;
+		if (named)
+			continue;
+		if (b->vhdl)
+			fold_to(key, sizeof(key), ports[p].name);
+		else
+			snprintf(key, sizeof(key), "%s", ports[p].name);
+		e.port = (uint32_t)p;
+		e.conn = -1;
+		rc = add_ent(key, &e);
+	}
+	if (rc) {
+		ra_free(k->ents);
+		k->ents = NULL;
+		k->nents = 0;
+		return rc;
+	}
+	k->ents_built = true;
 	return RA_OK;
 }
 
 static const body_info *sort_body; /* qsort has no payload; queries run on one thread */
 
-static int cmp_ent_key(const void *a, const void *b)
+static int cmp_ent_ref(const void *a, const void *b)
 {
-	const sig_entry *x = &sort_body->ents[*(const uint32_t *)a];
-	const sig_entry *y = &sort_body->ents[*(const uint32_t *)b];
-	int c = strcmp(x->key, y->key);
+	const ent_ref *x = a, *y = b;
+	int c = strcmp(sort_body->kids[x->kid].ents[x->i].key,
+	               sort_body->kids[y->kid].ents[y->i].key);
 
-	return c ? c
-	         : (*(const uint32_t *)a > *(const uint32_t *)b) -
-	                       (*(const uint32_t *)a < *(const uint32_t *)b);
+	if (c)
+		return c;
+	if (x->kid != y->kid)
+		return x->kid < y->kid ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
 }
 
+/* every kid's ents, and the index of them by key */
 static int build_ents(ra_graph *g, body_info *b)
 {
-	ent_builder e = {.g = g, .b = b};
-	int rc = RA_OK;
+	size_t n = 0;
+	int rc;
 
 	if (b->ents_built)
 		return RA_OK;
+	rc = load_kids(g, b);
 	for (size_t i = 0; !rc && i < b->nkids; i++) {
-		kid *k = &b->kids[i];
-		const ra_graph_port *ports;
-		size_t np;
-		bool star = false;
-
-		k->ent_lo = k->ent_hi = b->nents;
-		if (!k->unit_id)
-			continue;
-		rc = ra_graph_ports(g, k->unit_id, &ports, &np);
-		e.kid = (uint32_t)i;
-		for (size_t j = 0; !rc && j < k->nconns; j++) {
-			const gconn *c = &k->conns[j];
-			int p;
-
-			if (c->is_param)
-				continue;
-			if (c->formal && strcmp(c->formal, "*") == 0) {
-				star = true;
-				continue;
-			}
-			p = port_of(c, ports, np);
-			if (p < 0 || !c->actual)
-				continue;
-			e.port = (uint32_t)p;
-			e.conn = (int)j;
-			rc = ra_graph_idents(c->actual, b->vhdl, add_ent, &e);
-		}
-		/* .* connects every port not named otherwise to the parent signal of its name */
-		for (size_t p = 0; star && !rc && p < np; p++) {
-			bool named = false;
-			char key[KEY_MAX];
-
-			for (size_t j = 0; j < k->nconns && !named; j++)
-				named = !k->conns[j].is_param && k->conns[j].formal &&
-				        strcmp(k->conns[j].formal, "*") != 0 &&
-				        port_of(&k->conns[j], ports, np) == (int)p;
-			if (named)
-				continue;
-			if (b->vhdl)
-				fold_to(key, sizeof(key), ports[p].name);
-			else
-				snprintf(key, sizeof(key), "%s", ports[p].name);
-			e.port = (uint32_t)p;
-			e.conn = -1;
-			rc = add_ent(key, &e);
-		}
-		k->ent_hi = b->nents;
+		rc = kid_ents(g, b, &b->kids[i], (uint32_t)i);
+		n += b->kids[i].nents;
 	}
 	if (rc)
 		return rc;
-	b->by_key = ra_malloc((b->nents + 1) * sizeof(*b->by_key));
+	b->by_key = ra_malloc((n + 1) * sizeof(*b->by_key));
 	if (!b->by_key)
 		return RA_ENOMEM;
-	for (size_t i = 0; i < b->nents; i++)
-		b->by_key[i] = (uint32_t)i;
+	for (size_t i = 0; i < b->nkids; i++)
+		for (size_t j = 0; j < b->kids[i].nents; j++)
+			b->by_key[b->nents++] = (ent_ref){(uint32_t)i, (uint32_t)j};
 	sort_body = b;
 	if (b->nents)
-		qsort(b->by_key, b->nents, sizeof(*b->by_key), cmp_ent_key);
+		qsort(b->by_key, b->nents, sizeof(*b->by_key), cmp_ent_ref);
 	sort_body = NULL;
 	b->ents_built = true;
 	return RA_OK;
+}
+
+static const sig_entry *ent_at(const body_info *b, size_t at)
+{
+	return &b->kids[b->by_key[at].kid].ents[b->by_key[at].i];
 }
 
 /* first position in by_key whose entry has `key`, or nents */
@@ -1578,7 +1749,7 @@ static size_t ents_find(const body_info *b, const char *key)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(b->ents[b->by_key[mid]].key, key) < 0)
+		if (strcmp(ent_at(b, mid)->key, key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -1586,12 +1757,316 @@ static size_t ents_find(const body_info *b, const char *key)
 	return lo;
 }
 
+/* ---- what a trace reads: single instances and per-signal memos ----------------------------- */
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+/* the connections of kid `k`, in the order written */
+static int load_kid_conns(ra_graph *g, kid *k)
+{
+	sqlite3_stmt *s = query(g, Q_KID_CONNS);
+	int rc = RA_OK;
+
+	if (!s)
+		return RA_ERR;
+	sqlite3_bind_int64(s, 1, k->inst_id);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		gconn *c;
+
+		if (ra_grow((void **)&k->conns, &k->conns_cap, k->nconns + 1, sizeof(*k->conns))) {
+			rc = RA_ENOMEM;
+			break;
+		}
+		c = &k->conns[k->nconns++];
+		c->formal = col_dup(g->cache, s, 0);
+		c->position = sqlite3_column_int(s, 1);
+		c->actual = col_dup(g->cache, s, 2);
+		c->is_param = sqlite3_column_int(s, 3) != 0;
+		c->span = col_span(s, 4);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* the generate/block names between instance parent `parent` and body `b`, as load_kids names
+ * them (scope_path) */
+static int kid_scope(ra_graph *g, const body_info *b, int64_t parent, const char **out)
+{
+	const char *chain[64];
+	size_t depth = 0;
+	ra_buf buf;
+	int rc = RA_OK;
+
+	*out = NULL;
+	while (parent && parent != b->body_id && depth < 64) {
+		sqlite3_stmt *s = query(g, Q_SCOPE);
+		const char *name;
+
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, parent);
+		sqlite3_bind_int64(s, 2, b->body_id);
+		sqlite3_bind_int64(s, 3, b->file_id);
+		if (sqlite3_step(s) != SQLITE_ROW || !sqlite3_column_int(s, 2)) {
+			sqlite3_reset(s);
+			break;
+		}
+		name = col_text(s, 0);
+		chain[depth] = ra_arena_strdup(g->cache, name[0] ? name : "<unnamed>");
+		parent = sqlite3_column_int64(s, 1);
+		sqlite3_reset(s);
+		if (!chain[depth++])
+			return RA_ENOMEM;
+	}
+	if (!depth)
+		return RA_OK;
+	ra_buf_init(&buf, 0);
+	while (!rc && depth--)
+		if (ra_buf_puts(&buf, chain[depth]) || (depth && ra_buf_putc(&buf, '.')))
+			rc = RA_ENOMEM;
+	*out = rc ? NULL : ra_arena_strdup(g->cache, buf.data ? buf.data : "");
+	ra_buf_free(&buf);
+	return rc || *out ? rc : RA_ENOMEM;
+}
+
+/* instance `inst` of body `b` with its connections, read alone unless the body's instances
+ * all are; *out NULL when it is not an instance of b */
+static int kid_get(ra_graph *g, body_info *b, int64_t inst, kid **out)
+{
+	sqlite3_stmt *s;
+	kid *k;
+	int rc;
+
+	*out = NULL;
+	if (b->kids_loaded) {
+		*out = kid_by_inst(b, inst);
+		return RA_OK;
+	}
+	if ((*out = imap_get(&b->kidmap, inst)))
+		return RA_OK;
+	s = query(g, Q_KID);
+	if (!s)
+		return RA_ERR;
+	sqlite3_bind_int64(s, 1, inst);
+	sqlite3_bind_int64(s, 2, b->body_id);
+	sqlite3_bind_int64(s, 3, b->file_id);
+	if (sqlite3_step(s) != SQLITE_ROW || !sqlite3_column_int(s, 10)) {
+		sqlite3_reset(s);
+		return RA_OK;
+	}
+	k = ra_arena_calloc(g->cache, sizeof(*k));
+	if (!k) {
+		sqlite3_reset(s);
+		return RA_ENOMEM;
+	}
+	k->inst_id = inst;
+	k->alone = true;
+	k->name = ra_arena_strdup(g->cache, col_text(s, 0));
+	k->type = ra_arena_strdup(g->cache, col_text(s, 1));
+	k->parent_sym = sqlite3_column_int64(s, 2);
+	k->span = col_span(s, 3);
+	k->unit_id = sqlite3_column_int64(s, 7);
+	k->body_id = sqlite3_column_int64(s, 8);
+	k->how = sqlite3_column_type(s, 9) == SQLITE_NULL
+	                 ? RA_GRAPH_HOW_UNRESOLVED
+	                 : ra_arena_strdup(g->cache, col_text(s, 9));
+	sqlite3_reset(s);
+	rc = !k->name || !k->type || !k->how ? RA_ENOMEM : RA_OK;
+	rc = rc ? rc : kid_scope(g, b, k->parent_sym, &k->scope);
+	rc = rc ? rc : load_kid_conns(g, k);
+	rc = rc ? rc : imap_put(&b->kidmap, inst, k);
+	if (rc) {
+		ra_free(k->conns);
+		return rc;
+	}
+	*out = k;
+	return RA_OK;
+}
+
+/* the memo of `key` in body b, made empty on first use; NULL on OOM */
+static key_memo *memo_get(ra_graph *g, body_info *b, const char *key)
+{
+	size_t h;
+	key_memo *m;
+
+	if ((b->nmemo + 1) * 2 > b->memo_cap) {
+		size_t ncap = b->memo_cap ? b->memo_cap * 2 : 16;
+		key_memo **nm = ra_calloc(ncap, sizeof(*nm));
+
+		if (!nm)
+			return NULL;
+		for (size_t i = 0; i < b->memo_cap; i++) {
+			if (!b->memo[i])
+				continue;
+			for (h = hash_str(b->memo[i]->key) & (ncap - 1); nm[h];
+			     h = (h + 1) & (ncap - 1))
+				;
+			nm[h] = b->memo[i];
+		}
+		ra_free(b->memo);
+		b->memo = nm;
+		b->memo_cap = ncap;
+	}
+	for (h = hash_str(key) & (b->memo_cap - 1); b->memo[h]; h = (h + 1) & (b->memo_cap - 1))
+		if (strcmp(b->memo[h]->key, key) == 0)
+			return b->memo[h];
+	m = ra_arena_calloc(g->cache, sizeof(*m));
+	if (!m || !(m->key = ra_arena_strdup(g->cache, key)))
+		return NULL;
+	b->memo[h] = m;
+	b->nmemo++;
+	return m;
+}
+
+/* copies n elements of a malloc'd array into the cache; NULL when n is 0 or on OOM */
+static void *to_cache(ra_graph *g, void *arr, size_t n, size_t elem, int *rc)
+{
+	void *out = NULL;
+
+	if (n && !(out = ra_arena_alloc(g->cache, n * elem)))
+		*rc = RA_ENOMEM;
+	else if (n)
+		memcpy(out, arr, n * elem);
+	ra_free(arr);
+	return out;
+}
+
+/* the flows into (dir 0) or out of (1) m's signal in body b */
+static int memo_flows(ra_graph *g, const body_info *b, key_memo *m, int dir)
+{
+	sqlite3_stmt *s;
+	flow_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	const char *last_file = NULL;
+	int rc = RA_OK;
+
+	if (m->flows_loaded[dir])
+		return RA_OK;
+	s = query(g, dir == 0 ? Q_FLOWS_TO : Q_FLOWS_FROM);
+	if (!s)
+		return RA_ERR;
+	sqlite3_bind_int64(s, 1, b->body_id);
+	sqlite3_bind_text(s, 2, m->key, -1, SQLITE_STATIC);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		flow_row *r;
+		const char *file = col_text(s, 5);
+
+		if (ra_grow((void **)&rows, &cap, n + 1, sizeof(*rows))) {
+			rc = RA_ENOMEM;
+			break;
+		}
+		r = &rows[n++];
+		r->other = ra_arena_strdup(g->cache, col_text(s, 0));
+		if (!last_file || strcmp(last_file, file) != 0)
+			last_file = ra_arena_strdup(g->cache, file);
+		r->file = last_file;
+		r->kind = sqlite3_column_int(s, 1);
+		r->how = sqlite3_column_int(s, 2);
+		r->line = (uint32_t)sqlite3_column_int(s, 3);
+		r->col = (uint32_t)sqlite3_column_int(s, 4);
+		if (!r->other || !r->file)
+			rc = RA_ENOMEM;
+	}
+	sqlite3_reset(s);
+	m->flows[dir] = to_cache(g, rows, rc ? 0 : n, sizeof(*rows), &rc);
+	m->nflows[dir] = rc ? 0 : n;
+	m->flows_loaded[dir] = rc == RA_OK;
+	return rc;
+}
+
+/* conn_keys is filled (an index written before schema 6 has none until it is re-indexed: then
+ * every instance of a body is read, as for pictures) */
+static bool have_keys(ra_graph *g)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (g->have_keys >= 0)
+		return g->have_keys;
+	g->have_keys = 0;
+	if (sqlite3_prepare_v2(g->db,
+	                       "SELECT EXISTS(SELECT 1 FROM conn_keys) OR NOT EXISTS(SELECT 1 FROM"
+	                       " conns WHERE is_param = 0)",
+	                       -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		g->have_keys = sqlite3_column_int(s, 0) != 0;
+	sqlite3_finalize(s);
+	return g->have_keys;
+}
+
+/* the child ports m's signal connects to in body b: by instance id, then connection order,
+ * reading only the instances whose connections name the signal */
+static int memo_ents(ra_graph *g, body_info *b, key_memo *m)
+{
+	key_ent *ents = NULL;
+	int64_t *insts = NULL;
+	size_t n = 0, cap = 0, ninst = 0, icap = 0;
+	int rc = RA_OK;
+
+	if (m->ents_loaded)
+		return RA_OK;
+	if (!have_keys(g)) {
+		rc = build_ents(g, b);
+		for (size_t at = rc ? b->nents : ents_find(b, m->key);
+		     !rc && at < b->nents && strcmp(ent_at(b, at)->key, m->key) == 0; at++) {
+			if (ra_grow((void **)&ents, &cap, n + 1, sizeof(*ents)))
+				rc = RA_ENOMEM;
+			else
+				ents[n++] = (key_ent){&b->kids[b->by_key[at].kid], ent_at(b, at)};
+		}
+		goto out;
+	}
+	{
+		sqlite3_stmt *s = query(g, Q_KEY_INSTS);
+
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, b->body_id);
+		sqlite3_bind_text(s, 2, m->key, -1, SQLITE_STATIC);
+		while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+			if (ra_grow((void **)&insts, &icap, ninst + 1, sizeof(*insts)))
+				rc = RA_ENOMEM;
+			else
+				insts[ninst++] = sqlite3_column_int64(s, 0);
+		}
+		sqlite3_reset(s);
+	}
+	for (size_t i = 0; !rc && i < ninst; i++) {
+		kid *k;
+
+		rc = kid_get(g, b, insts[i], &k);
+		if (rc || !k)
+			continue;
+		rc = kid_ents(g, b, k, k->alone ? UINT32_MAX : (uint32_t)(k - b->kids));
+		for (size_t j = 0; !rc && j < k->nents; j++) {
+			if (strcmp(k->ents[j].key, m->key) != 0)
+				continue;
+			if (ra_grow((void **)&ents, &cap, n + 1, sizeof(*ents)))
+				rc = RA_ENOMEM;
+			else
+				ents[n++] = (key_ent){k, &k->ents[j]};
+		}
+	}
+	ra_free(insts);
+out:
+	m->ents = to_cache(g, ents, rc ? 0 : n, sizeof(*ents), &rc);
+	m->nents = rc ? 0 : n;
+	m->ents_loaded = rc == RA_OK;
+	return rc;
+}
+
 typedef struct tctx {
 	int32_t parent;
 	int64_t inst;
 	bool up;
 	body_info *pb; /* the unit the context's instance sits in */
-	uint32_t kid;
+	kid *k;        /* that instance */
 	const char *where;
 } tctx;
 
@@ -1617,15 +2092,6 @@ typedef struct tracer {
 	size_t seen_cap;
 	bool truncated;
 } tracer;
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
 
 static uint64_t node_hash(int64_t body, int32_t ctx, const char *key)
 {
@@ -1677,7 +2143,7 @@ static int add_node(tracer *t, body_info *b, const char *key, int32_t ctx, int32
 		return RA_ENOMEM;
 	n = &t->nodes[t->nnodes];
 	n->b = b;
-	n->key = ra_arena_strdup(t->g->arena, key);
+	n->key = ra_arena_strdup(t->g->scratch, key);
 	n->ctx = ctx;
 	n->pred = pred;
 	n->depth = pred >= 0 ? t->nodes[pred].depth + 1 : 0;
@@ -1722,10 +2188,8 @@ static int ctx_index_grow(tracer *t)
 
 /* the instance context below (or above, `up`) `parent` through `inst`, made on first use;
  * a wide trace makes thousands, so they are found by hash */
-static int32_t ctx_get(tracer *t, int32_t parent, int64_t inst, bool up, body_info *pb,
-                       uint32_t kidx)
+static int32_t ctx_get(tracer *t, int32_t parent, int64_t inst, bool up, body_info *pb, kid *k)
 {
-	const kid *k = &pb->kids[kidx];
 	const char *pw = t->ctxs[parent].where;
 	size_t h;
 
@@ -1740,12 +2204,12 @@ static int32_t ctx_get(tracer *t, int32_t parent, int64_t inst, bool up, body_in
 	}
 	if (ra_grow((void **)&t->ctxs, &t->ctxs_cap, t->nctxs + 1, sizeof(*t->ctxs)))
 		return -1;
-	t->ctxs[t->nctxs] = (tctx){parent, inst, up, pb, kidx, NULL};
+	t->ctxs[t->nctxs] = (tctx){parent, inst, up, pb, k, NULL};
 	if (up)
-		t->ctxs[t->nctxs].where = ra_arena_printf(t->g->arena, "^%s", pb->unit_name);
+		t->ctxs[t->nctxs].where = ra_arena_printf(t->g->scratch, "^%s", pb->unit_name);
 	else
 		t->ctxs[t->nctxs].where =
-		        ra_arena_printf(t->g->arena, "%s%s%s%s%s", pw, pw[0] ? "." : "",
+		        ra_arena_printf(t->g->scratch, "%s%s%s%s%s", pw, pw[0] ? "." : "",
 		                        k->scope ? k->scope : "", k->scope ? "." : "", k->name);
 	if (!t->ctxs[t->nctxs].where)
 		return -1;
@@ -1759,31 +2223,25 @@ static const char *const flow_hows[] = {"continuous", "blocking", "nonblocking",
 static int expand_flows(tracer *t, int32_t i)
 {
 	bool drivers = t->o->dir == RA_GRAPH_DRIVERS;
-	sqlite3_stmt *s = query(t->g, drivers ? Q_FLOWS_TO : Q_FLOWS_FROM);
-	int rc = RA_OK;
+	key_memo *m = memo_get(t->g, t->nodes[i].b, t->nodes[i].key);
+	int rc = m ? memo_flows(t->g, t->nodes[i].b, m, drivers ? 0 : 1) : RA_ENOMEM;
 
-	if (!s)
-		return RA_ERR;
-	sqlite3_bind_int64(s, 1, t->nodes[i].b->body_id);
-	sqlite3_bind_text(s, 2, t->nodes[i].key, -1, SQLITE_TRANSIENT);
-	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+	for (size_t j = 0; !rc && j < m->nflows[drivers ? 0 : 1]; j++) {
+		const flow_row *r = &m->flows[drivers ? 0 : 1][j];
 		const tnode *n = &t->nodes[i];
-		int kind = sqlite3_column_int(s, 1), how = sqlite3_column_int(s, 2);
-		const char *other = ra_arena_strdup(t->g->arena, col_text(s, 0));
-		const char *file = ra_arena_strdup(t->g->arena, col_text(s, 5));
-		ra_graph_hop hop = {.from = drivers ? other : n->key,
-		                    .to = drivers ? n->key : other,
-		                    .unit = n->b->unit_name,
-		                    .where = t->ctxs[n->ctx].where,
-		                    .kind = kind >= 0 && kind < 4 ? flow_kinds[kind] : "data",
-		                    .how = how >= 0 && how < 4 ? flow_hows[how] : "continuous",
-		                    .file = file,
-		                    .line = (uint32_t)sqlite3_column_int(s, 3),
-		                    .col = (uint32_t)sqlite3_column_int(s, 4)};
+		ra_graph_hop hop = {
+		        .from = drivers ? r->other : n->key,
+		        .to = drivers ? n->key : r->other,
+		        .unit = n->b->unit_name,
+		        .where = t->ctxs[n->ctx].where,
+		        .kind = r->kind >= 0 && r->kind < 4 ? flow_kinds[r->kind] : "data",
+		        .how = r->how >= 0 && r->how < 4 ? flow_hows[r->how] : "continuous",
+		        .file = r->file,
+		        .line = r->line,
+		        .col = r->col};
 
-		rc = other && file ? add_node(t, n->b, other, n->ctx, i, &hop) : RA_ENOMEM;
+		rc = add_node(t, n->b, r->other, n->ctx, i, &hop);
 	}
-	sqlite3_reset(s);
 	return rc;
 }
 
@@ -1793,13 +2251,12 @@ static int expand_down(tracer *t, int32_t i)
 {
 	bool drivers = t->o->dir == RA_GRAPH_DRIVERS;
 	body_info *b = t->nodes[i].b;
-	int rc = build_ents(t->g, b);
+	key_memo *m = memo_get(t->g, b, t->nodes[i].key);
+	int rc = m ? memo_ents(t->g, b, m) : RA_ENOMEM;
 
-	for (size_t at = rc ? b->nents : ents_find(b, t->nodes[i].key);
-	     !rc && at < b->nents && strcmp(b->ents[b->by_key[at]].key, t->nodes[i].key) == 0;
-	     at++) {
-		const sig_entry *e = &b->ents[b->by_key[at]];
-		const kid *k = &b->kids[e->kid];
+	for (size_t at = 0; !rc && at < m->nents; at++) {
+		const sig_entry *e = m->ents[at].ent;
+		kid *k = m->ents[at].k;
 		const ra_graph_port *ports;
 		size_t np;
 		body_info *cb;
@@ -1817,8 +2274,8 @@ static int expand_down(tracer *t, int32_t i)
 		cb = body_get(t->g, k->unit_id, k->body_id);
 		if (!cb)
 			return RA_ERR;
-		c = ctx_get(t, t->nodes[i].ctx, k->inst_id, false, b, e->kid);
-		q = ra_arena_printf(t->g->arena, "%s.%s", k->name, ports[e->port].name);
+		c = ctx_get(t, t->nodes[i].ctx, k->inst_id, false, b, k);
+		q = ra_arena_printf(t->g->scratch, "%s.%s", k->name, ports[e->port].name);
 		if (c < 0 || !q)
 			return RA_ENOMEM;
 		hop = (ra_graph_hop){
@@ -1838,14 +2295,13 @@ static int expand_down(tracer *t, int32_t i)
 
 /* from a port of this node's unit up to what the parent connects to it: through the context's
  * instance, or every instantiation site above the start */
-static int expand_up_site(tracer *t, int32_t i, int port, body_info *pb, uint32_t kidx, int32_t ctx)
+static int expand_up_site(tracer *t, int32_t i, int port, body_info *pb, kid *k, int32_t ctx)
 {
 	bool drivers = t->o->dir == RA_GRAPH_DRIVERS;
-	const kid *k = &pb->kids[kidx];
-	int rc = build_ents(t->g, pb);
+	int rc = kid_ents(t->g, pb, k, k->alone ? UINT32_MAX : (uint32_t)(k - pb->kids));
 
-	for (size_t at = k->ent_lo; !rc && at < k->ent_hi; at++) {
-		const sig_entry *e = &pb->ents[at];
+	for (size_t at = 0; !rc && at < k->nents; at++) {
+		const sig_entry *e = &k->ents[at];
 		const ra_graph_port *ports;
 		size_t np;
 		ra_graph_hop hop;
@@ -1856,7 +2312,7 @@ static int expand_up_site(tracer *t, int32_t i, int port, body_info *pb, uint32_
 		rc = ra_graph_ports(t->g, k->unit_id, &ports, &np);
 		if (rc)
 			break;
-		q = ra_arena_printf(t->g->arena, "%s.%s", k->name, ports[port].name);
+		q = ra_arena_printf(t->g->scratch, "%s.%s", k->name, ports[port].name);
 		if (!q)
 			return RA_ENOMEM;
 		hop = (ra_graph_hop){
@@ -1874,6 +2330,50 @@ static int expand_up_site(tracer *t, int32_t i, int port, body_info *pb, uint32_
 	return rc;
 }
 
+/* where body b is instantiated, each site with the unit around it (sites inside something that
+ * is not a design unit are left out), in the order of the index */
+static int load_sites(ra_graph *g, body_info *b)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc = RA_OK;
+
+	if (b->sites_loaded)
+		return RA_OK;
+	s = query(g, Q_SITES);
+	if (!s)
+		return RA_ERR;
+	sqlite3_bind_int64(s, 1, b->unit_id);
+	sqlite3_bind_int64(s, 2, b->body_id);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		if (ra_grow((void **)&b->sites, &cap, b->nsites + 1, sizeof(*b->sites)))
+			rc = RA_ENOMEM;
+		else
+			b->sites[b->nsites++] =
+			        (site){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), 0};
+	}
+	sqlite3_reset(s);
+	for (size_t j = 0; !rc && j < b->nsites; j++) {
+		s = query(g, Q_PARENT);
+		if (!s) {
+			rc = RA_ERR;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, b->sites[j].parent_body);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			b->sites[j].parent_unit = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	if (rc) {
+		ra_free(b->sites);
+		b->sites = NULL;
+		b->nsites = 0;
+		return rc;
+	}
+	b->sites_loaded = true;
+	return RA_OK;
+}
+
 static int expand_up(tracer *t, int32_t i)
 {
 	bool drivers = t->o->dir == RA_GRAPH_DRIVERS;
@@ -1882,9 +2382,6 @@ static int expand_up(tracer *t, int32_t i)
 	size_t np;
 	int port = -1, rc = ra_graph_ports(t->g, b->unit_id, &ports, &np);
 	int32_t ctx = t->nodes[i].ctx;
-	sqlite3_stmt *s;
-	int64_t(*sites)[2] = NULL;
-	size_t nsites = 0, cap = 0;
 
 	if (rc)
 		return rc;
@@ -1896,74 +2393,45 @@ static int expand_up(tracer *t, int32_t i)
 	if (ctx > 0 && !t->ctxs[ctx].up) {
 		const tctx *c = &t->ctxs[ctx];
 
-		return expand_up_site(t, i, port, c->pb, c->kid, c->parent);
+		return expand_up_site(t, i, port, c->pb, c->k, c->parent);
 	}
 	if (t->o->cone)
 		return RA_OK;
-	s = query(t->g, Q_SITES);
-	if (!s)
-		return RA_ERR;
-	sqlite3_bind_int64(s, 1, b->unit_id);
-	sqlite3_bind_int64(s, 2, b->body_id);
-	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-		if (ra_grow((void **)&sites, &cap, nsites + 1, sizeof(*sites)))
-			rc = RA_ENOMEM;
-		else {
-			sites[nsites][0] = sqlite3_column_int64(s, 0);
-			sites[nsites++][1] = sqlite3_column_int64(s, 1);
-		}
-	}
-	sqlite3_reset(s);
-	for (size_t j = 0; !rc && j < nsites; j++) {
-		int64_t parent_unit = 0;
+	rc = load_sites(t->g, b);
+	for (size_t j = 0; !rc && j < b->nsites; j++) {
+		const site *st = &b->sites[j];
 		body_info *pb;
 		kid *k;
 		int32_t c;
 
-		s = query(t->g, Q_PARENT);
-		if (!s) {
-			rc = RA_ERR;
-			break;
-		}
-		sqlite3_bind_int64(s, 1, sites[j][1]);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			parent_unit = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		if (!parent_unit)
+		if (!st->parent_unit)
 			continue; /* an instance inside something that is not a design unit */
-		pb = body_get(t->g, parent_unit, sites[j][1]);
+		pb = body_get(t->g, st->parent_unit, st->parent_body);
 		if (!pb) {
 			rc = RA_ERR;
 			break;
 		}
-		k = kid_by_inst(pb, sites[j][0]);
-		if (!k)
+		rc = kid_get(t->g, pb, st->inst_id, &k);
+		if (rc || !k)
 			continue;
-		c = ctx_get(t, ctx, k->inst_id, true, pb, (uint32_t)(k - pb->kids));
-		rc = c < 0 ? RA_ENOMEM
-		           : expand_up_site(t, i, port, pb, (uint32_t)(k - pb->kids), c);
+		c = ctx_get(t, ctx, k->inst_id, true, pb, k);
+		rc = c < 0 ? RA_ENOMEM : expand_up_site(t, i, port, pb, k, c);
 	}
-	ra_free(sites);
 	return rc;
 }
 
 static bool signal_known(ra_graph *g, const body_info *b, const char *key)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = query(g, Q_KNOWN);
 	bool found = false;
 
-	if (sqlite3_prepare_v2(g->db,
-	                       "SELECT 1 FROM symbols WHERE key = ?1 AND unit_id IN (?2, ?3) AND"
-	                       " kind IN ('port', 'net', 'variable', 'parameter', 'localparam',"
-	                       " 'instance') UNION ALL SELECT 1 FROM flows WHERE unit_id = ?3 AND"
-	                       " (target = ?1 OR source = ?1) LIMIT 1",
-	                       -1, &s, NULL) == SQLITE_OK) {
+	if (s) {
 		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, b->unit_id);
 		sqlite3_bind_int64(s, 3, b->body_id);
 		found = sqlite3_step(s) == SQLITE_ROW;
+		sqlite3_reset(s);
 	}
-	sqlite3_finalize(s);
 	return found;
 }
 
@@ -1971,7 +2439,9 @@ static int trace(ra_graph *g, const ra_graph_unit *unit, const char *signal,
                  const ra_graph_trace_opts *opts, ra_graph_hit_cb fn, void *payload,
                  bool *truncated)
 {
-	tracer t = {.g = g, .o = opts, .max_hits = opts->max_hits ? opts->max_hits : 100000};
+	tracer t = {.g = g,
+	            .o = opts,
+	            .max_hits = opts->max_hits ? opts->max_hits : RA_GRAPH_MAX_HITS_DEFAULT};
 	body_info *b = body_get(g, unit->id, unit->body_id ? unit->body_id : unit->id);
 	char key[KEY_MAX];
 	ra_graph_hop *hops = NULL;
@@ -1996,7 +2466,8 @@ static int trace(ra_graph *g, const ra_graph_unit *unit, const char *signal,
 	t.ctxs[0] = (tctx){.parent = -1, .where = ""};
 	t.nctxs = 1;
 	rc = add_node(&t, b, key, 0, -1, NULL);
-	for (size_t i = 0; !rc && i < t.nnodes; i++) {
+	/* breadth-first: once the cap is reached, what is found is final (and the rest unread) */
+	for (size_t i = 0; !rc && !t.truncated && i < t.nnodes; i++) {
 		if (opts->max_depth > 0 && t.nodes[i].depth >= opts->max_depth)
 			continue;
 		rc = expand_flows(&t, (int32_t)i);
@@ -2028,6 +2499,7 @@ static int trace(ra_graph *g, const ra_graph_unit *unit, const char *signal,
 	ra_free(t.ctxs);
 	ra_free(t.ctx_index);
 	ra_free(t.seen);
+	ra_arena_reset(g->scratch);
 	return rc;
 }
 
@@ -2094,20 +2566,23 @@ int ra_graph_port_conns(ra_graph *g, const ra_graph_unit *unit, ra_graph_pconn_c
 	if (!b)
 		return RA_ERR;
 	rc = build_ents(g, b);
-	for (size_t i = 0; !rc && i < b->nents; i++) {
-		const sig_entry *e = &b->ents[i];
-		const kid *k = &b->kids[e->kid];
-		const ra_graph_port *ports;
-		size_t np;
-		body_info *cb;
+	for (size_t i = 0; !rc && i < b->nkids; i++) {
+		const kid *k = &b->kids[i];
 
-		rc = ra_graph_ports(g, k->unit_id, &ports, &np);
-		cb = rc ? NULL : body_get(g, k->unit_id, k->body_id);
-		if (!cb)
-			return rc ? rc : RA_ERR;
-		rc = fn(&(ra_graph_pconn){k->name, k->scope, cb->unit_name, ports[e->port].name,
-		                          ports[e->port].dir, e->key},
-		        payload);
+		for (size_t j = 0; !rc && j < k->nents; j++) {
+			const sig_entry *e = &k->ents[j];
+			const ra_graph_port *ports;
+			size_t np;
+			body_info *cb;
+
+			rc = ra_graph_ports(g, k->unit_id, &ports, &np);
+			cb = rc ? NULL : body_get(g, k->unit_id, k->body_id);
+			if (!cb)
+				return rc ? rc : RA_ERR;
+			rc = fn(&(ra_graph_pconn){k->name, k->scope, cb->unit_name,
+			                          ports[e->port].name, ports[e->port].dir, e->key},
+			        payload);
+		}
 	}
 	return rc;
 }

@@ -27,7 +27,17 @@
  *    _testbench / contains testbench, or its file sits below a folder named tb, test, tests,
  *    testbench, sim, dv, verif or bench.
  *  - Queries open a ra_graph on a store: it caches per unit its ports, instances and parsed
- *    connections, so that one query (or many, from the daemon) reads each unit once.
+ *    connections, so that one query (or many, from the daemon) reads each unit once. A unit's
+ *    instances, generate scopes and ports are one range of the partial index symbols_graph
+ *    (store.c), never a scan of the unit's file.
+ *  - A trace reads only what the signals it reaches touch: per (unit, signal) the flows each
+ *    way and the instances whose connections name the signal (conn_keys, written by the store
+ *    from the same lexer as ra_graph_idents), each read once per handle; an instance alone
+ *    (its row, generate scopes, connections) where a hop passes through it. A big unit (a
+ *    register block with 1,400 instances, a testbench) costs what the trace uses of it.
+ *  - A handle kept across requests (a daemon's, the LSP server's) calls ra_graph_refresh
+ *    before each one: the cache is dropped when the index changed since it was filled, or when
+ *    it has grown past 256 MB.
  *  - Dataflow: the flows table gives per-unit edges source -> target. Port connections join
  *    units: identifiers of a parent's actual expression (a small lexer here) feed a child input
  *    port; a child output port feeds them. A trace walks these edges breadth-first with the
@@ -51,6 +61,16 @@ typedef struct ra_graph ra_graph;
 /* A query handle over `st` (borrowed; must outlive the handle). Free with ra_graph_close. */
 int ra_graph_open(ra_graph **out, ra_store *st);
 void ra_graph_close(ra_graph *g);
+
+/*
+ * Drops what the handle cached (bodies, ports, units found) when the index changed since:
+ * another connection committed (PRAGMA data_version) or this one wrote; or when the cache holds
+ * more than 256 MB. Returns true when it dropped. Every pointer the handle returned before a
+ * drop (ports, units found, node and hit strings) is invalid after it; so a long-lived handle
+ * calls this between requests, never while it holds such pointers. A handle opened per request
+ * never needs it.
+ */
+bool ra_graph_refresh(ra_graph *g);
 
 /* How an instance was bound (inst_targets.how). */
 #define RA_GRAPH_HOW_MODULE "module"               /* SystemVerilog unit, exact name */
@@ -107,7 +127,7 @@ typedef struct ra_graph_unit {
 /*
  * Finds the instantiable unit `name` (exact for SystemVerilog, folded for VHDL; a VHDL
  * configuration names its entity). Fills *out (strings owned by the handle, valid until it is
- * closed). RA_ENOTFOUND with a message when there is none.
+ * closed or ra_graph_refresh drops). RA_ENOTFOUND with a message when there is none.
  */
 int ra_graph_unit_find(ra_graph *g, const char *name, ra_graph_unit *out);
 
@@ -154,18 +174,23 @@ typedef int (*ra_graph_hit_cb)(const ra_graph_hit *hit, void *payload);
 
 typedef enum { RA_GRAPH_DRIVERS, RA_GRAPH_LOADS } ra_graph_dir;
 
+/* Hits a trace returns when the caller sets no cap: what an editor or a terminal shows; a trace
+ * costs about what it returns, so the cap also bounds its time. */
+#define RA_GRAPH_MAX_HITS_DEFAULT 1000
+
 typedef struct ra_graph_trace_opts {
 	ra_graph_dir dir;
 	int max_depth;   /* hops; <= 0 unlimited */
 	bool cone;       /* stay at or below the start unit (fan-in / fan-out cone) */
-	size_t max_hits; /* 0: a default cap of 100000 */
+	size_t max_hits; /* 0: RA_GRAPH_MAX_HITS_DEFAULT */
 } ra_graph_trace_opts;
 
 /*
  * Drivers or loads of `signal` in `unit` (as found by ra_graph_unit_find), breadth-first, each
  * hit once (per instance context) with the path that explains it. RA_ENOTFOUND with a message
- * when the unit has no such signal (no port, declaration or flow of that name). *truncated is
- * set when max_hits stopped the walk.
+ * when the unit has no such signal (no port, declaration or flow of that name). The walk stops
+ * at max_hits hits and sets *truncated: being breadth-first, the hits returned are then the
+ * nearest ones, the same as the first max_hits of an uncapped trace.
  */
 int ra_graph_trace(ra_graph *g, const ra_graph_unit *unit, const char *signal,
                    const ra_graph_trace_opts *opts, ra_graph_hit_cb fn, void *payload,
@@ -203,7 +228,8 @@ typedef struct ra_graph_port {
 	const char *name, *key, *dir;
 } ra_graph_port;
 
-/* The ports of the unit in declaration order; *out is borrowed from the handle. */
+/* The ports of the unit in declaration order; *out is borrowed from the handle (until
+ * ra_graph_refresh drops its cache). */
 int ra_graph_ports(ra_graph *g, int64_t unit_id, const ra_graph_port **out, size_t *n);
 
 /* One port connection of an instance inside a unit, for pictures: one per identifier of the

@@ -2,7 +2,8 @@
  * test_graph_flow.c - the design graph over hand-built models written to a store: instance
  * resolution (exact, mixed language, VHDL default binding, unresolved, builtin gates),
  * recursion, tops and testbenches, the expression lexer, and dataflow traces across three
- * levels of hierarchy with their explaining paths, cones, and clock/reset domains.
+ * levels of hierarchy with their explaining paths, cones, and clock/reset domains, and a handle
+ * refreshed after another connection re-indexed.
  *
  * Design written (SystemVerilog unless noted):
  *   top(clk, rst_n, din, dout):  mid u_mid(.clk(clk), .rst_n(rst_n), .d(din), .q(dout));
@@ -17,7 +18,9 @@
 #include "indexer/graph.h"
 #include "tests/ra_test.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static ra_span at(uint32_t line, uint32_t col)
@@ -99,7 +102,8 @@ static ra_model *sv_top(void)
 	return m;
 }
 
-static ra_model *sv_mid_leaf(void)
+/* mid and leaf; `q` is what mid connects to u_core's q */
+static ra_model *sv_mid_leaf_q(const char *q)
 {
 	ra_model *m = ra_model_new(RA_LANG_SV);
 	int32_t u = sym(m, RA_SYM_MODULE, -1, "mid", NULL, NULL, 0), i, p;
@@ -113,7 +117,7 @@ static ra_model *sv_mid_leaf(void)
 	conn(m, i, "clk", 0, "clk");
 	conn(m, i, "rst_n", 1, "rst_n");
 	conn(m, i, "d", 2, "s");
-	conn(m, i, "q", 3, "q");
+	conn(m, i, "q", 3, q);
 	u = sym(m, RA_SYM_MODULE, -1, "leaf", NULL, NULL, 50);
 	ports4(m, u, "input", "output");
 	p = sym(m, RA_SYM_PROCESS, u, "", "always_ff", NULL, 55);
@@ -122,6 +126,11 @@ static ra_model *sv_mid_leaf(void)
 	flow(m, p, "q", "clk", RA_FLOW_CLOCK, RA_ASSIGN_NONBLOCKING, 55);
 	flow(m, p, "q", "rst_n", RA_FLOW_RESET, RA_ASSIGN_NONBLOCKING, 55);
 	return m;
+}
+
+static ra_model *sv_mid_leaf(void)
+{
+	return sv_mid_leaf_q("q");
 }
 
 static ra_model *vhdl_core(void)
@@ -386,6 +395,174 @@ RA_TEST(graph_trace_loads_up_depth_and_errors)
 	RA_CHECK_INT(cone.n, 3);
 	ra_buf_free(&h.b);
 	ra_buf_free(&cone.b);
+}
+
+/* a handle kept across an index run (as a daemon keeps one) answers from the new index once
+ * refreshed; refreshing an unchanged index keeps the cache */
+RA_TEST(graph_refresh_after_reindex)
+{
+	fixture f = {0};
+	ra_graph_unit u;
+	ra_graph_trace_opts o = {.dir = RA_GRAPH_LOADS, .max_depth = 2};
+	hits before = {0}, after = {0};
+	ra_store *writer = NULL;
+	ra_store_file mid = {.path = "mid.sv", .blob = "b2", .lang = RA_LANG_SV};
+	ra_model *m = sv_mid_leaf_q("q_out");
+	char path[128];
+	bool unchanged_dropped = true, changed_dropped = false;
+	int rc;
+
+	RA_CHECK(setup(&f) == 0);
+	ra_buf_init(&before.b, 0);
+	ra_buf_init(&after.b, 0);
+	rc = ra_graph_unit_find(f.g, "leaf", &u);
+	rc = rc ? rc : ra_graph_trace(f.g, &u, "q", &o, hit_line, &before, NULL);
+	unchanged_dropped = ra_graph_refresh(f.g);
+	/* another connection (an indexer) re-parses mid.sv: u_core's q now drives q_out */
+	snprintf(path, sizeof(path), "%s/index.db", f.dir);
+	rc = rc ? rc : ra_store_open(&writer, path, false);
+	rc = rc ? rc : ra_store_begin(writer);
+	rc = rc ? rc : ra_store_file_put(writer, &mid, m);
+	rc = rc ? rc : ra_graph_resolve(writer);
+	rc = rc ? rc : ra_store_commit(writer);
+	ra_store_close(writer);
+	ra_model_free(m);
+	changed_dropped = ra_graph_refresh(f.g);
+	/* symbol ids changed with the re-parse: the unit is looked up again */
+	rc = rc ? rc : ra_graph_unit_find(f.g, "leaf", &u);
+	rc = rc ? rc : ra_graph_trace(f.g, &u, "q", &o, hit_line, &after, NULL);
+	teardown(&f);
+	RA_CHECK_INT(rc, 0);
+	RA_CHECK(!unchanged_dropped);
+	RA_CHECK(changed_dropped);
+	RA_CHECK_STR(before.b.data,
+	             "q@^Core 1: u_reg.q>q(port,core.vhd:24)\n"
+	             "q@^mid 2: u_reg.q>q(port,core.vhd:24) u_core.q>q(port,mid.sv:24)\n");
+	RA_CHECK_STR(after.b.data,
+	             "q@^Core 1: u_reg.q>q(port,core.vhd:24)\n"
+	             "q_out@^mid 2: u_reg.q>q(port,core.vhd:24) u_core.q>q_out(port,mid.sv:24)\n");
+	ra_buf_free(&before.b);
+	ra_buf_free(&after.b);
+}
+
+/* star(clk, rst_n, d, q, q2): leaf u_s(.*) and leaf u_t(.q(q2), .*) */
+static ra_model *sv_star(void)
+{
+	ra_model *m = ra_model_new(RA_LANG_SV);
+	int32_t u = sym(m, RA_SYM_MODULE, -1, "star", NULL, NULL, 0), i;
+
+	ports4(m, u, "input", "output");
+	sym(m, RA_SYM_PORT, u, "q2", "logic", "output", 5);
+	i = sym(m, RA_SYM_INSTANCE, u, "u_s", "leaf", NULL, 10);
+	conn(m, i, "*", 0, NULL);
+	i = sym(m, RA_SYM_INSTANCE, u, "u_t", "leaf", NULL, 11);
+	conn(m, i, "q", 0, "q2");
+	conn(m, i, "*", 1, NULL);
+	return m;
+}
+
+static int64_t count_rows(ra_store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(ra_store__db(st), sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static int trace_text(ra_graph *g, const char *unit, const char *signal,
+                      const ra_graph_trace_opts *o, hits *h, bool *trunc)
+{
+	ra_graph_unit u;
+	int rc = ra_graph_unit_find(g, unit, &u);
+
+	return rc ? rc : ra_graph_trace(g, &u, signal, o, hit_line, h, trunc);
+}
+
+/* A cap returns the nearest hits of the uncapped answer, marked truncated. The instances a
+ * trace reads by their connections' keys (conn_keys, .* included) give the answer reading
+ * whole units gives (an index without keys), and re-indexing a file replaces its keys. */
+RA_TEST(graph_trace_cap_and_connection_keys)
+{
+	fixture f = {0};
+	ra_graph_trace_opts all = {.dir = RA_GRAPH_DRIVERS, .max_hits = 100000};
+	ra_graph_trace_opts capped = {.dir = RA_GRAPH_DRIVERS, .max_hits = 5};
+	ra_graph_trace_opts star = {.dir = RA_GRAPH_DRIVERS, .max_depth = 2};
+	hits full = {0}, cap = {0}, star_keys = {0}, full_nokeys = {0}, star_nokeys = {0};
+	ra_store_file file = {.path = "star.sv", .blob = "s", .lang = RA_LANG_SV};
+	ra_model *m = sv_star();
+	ra_graph *g = NULL;
+	bool trunc_full = true, trunc_cap = false;
+	int64_t keys, stars, orphans = -1;
+	const char *cut;
+	int rc;
+
+	RA_CHECK(setup(&f) == 0);
+	ra_buf_init(&full.b, 0);
+	ra_buf_init(&cap.b, 0);
+	ra_buf_init(&star_keys.b, 0);
+	ra_buf_init(&full_nokeys.b, 0);
+	ra_buf_init(&star_nokeys.b, 0);
+	rc = ra_store_begin(f.st);
+	rc = rc ? rc : ra_store_file_put(f.st, &file, m);
+	/* the same file again: its keys are replaced, not added to */
+	rc = rc ? rc : ra_store_file_put(f.st, &file, m);
+	rc = rc ? rc : ra_graph_resolve(f.st);
+	rc = rc ? rc : ra_store_commit(f.st);
+	ra_model_free(m);
+	ra_graph_refresh(f.g);
+	keys = count_rows(f.st, "SELECT count(*) FROM conn_keys");
+	stars = count_rows(f.st, "SELECT count(*) FROM conn_keys WHERE key = '*'");
+	orphans = count_rows(f.st, "SELECT count(*) FROM conn_keys WHERE unit_id NOT IN"
+	                           " (SELECT id FROM symbols)");
+	rc = rc ? rc : trace_text(f.g, "top", "dout", &all, &full, &trunc_full);
+	rc = rc ? rc : trace_text(f.g, "top", "dout", &capped, &cap, &trunc_cap);
+	rc = rc ? rc : trace_text(f.g, "star", "q", &star, &star_keys, NULL);
+	rc = rc ? rc : trace_text(f.g, "star", "q2", &star, &star_keys, NULL);
+	/* an index without keys (written before schema 6): whole units are read */
+	if (!rc && sqlite3_exec(ra_store__db(f.st), "DELETE FROM conn_keys", NULL, NULL, NULL))
+		rc = -1;
+	rc = rc ? rc : ra_graph_open(&g, f.st);
+	rc = rc ? rc : trace_text(g, "top", "dout", &all, &full_nokeys, NULL);
+	rc = rc ? rc : trace_text(g, "star", "q", &star, &star_nokeys, NULL);
+	rc = rc ? rc : trace_text(g, "star", "q2", &star, &star_nokeys, NULL);
+	ra_graph_close(g);
+	teardown(&f);
+	RA_CHECK_INT(rc, 0);
+	/* top: u_mid's clk, rst_n, din, dout (W is a parameter) and g0's x; mid: clk, rst_n, s,
+	   q; core: 4; star: q2 and two .* */
+	RA_CHECK_INT(keys, 5 + 4 + 4 + 3);
+	RA_CHECK_INT(stars, 2);
+	RA_CHECK_INT(orphans, 0);
+	RA_CHECK(!trunc_full && trunc_cap);
+	RA_CHECK_INT(full.n, 17);
+	RA_CHECK_INT(cap.n, 5);
+	/* the capped answer is the first five lines of the full one */
+	cut = full.b.data;
+	for (int i = 0; cut && i < 5; i++)
+		cut = strchr(cut, '\n') ? strchr(cut, '\n') + 1 : NULL;
+	RA_CHECK(cut && cap.b.data && (size_t)(cut - full.b.data) == cap.b.len &&
+	         memcmp(full.b.data, cap.b.data, cap.b.len) == 0);
+	/* .* connects u_s.q to q (located at the instance); u_t's q is named (q2), so u_t connects only through q2 */
+	RA_CHECK_STR(star_keys.b.data,
+	             "q@u_s 1: u_s.q>q(port,star.sv:11)\n"
+	             "clk@u_s 2: u_s.q>q(port,star.sv:11) clk>q(clock,mid.sv:56)\n"
+	             "rst_n@u_s 2: u_s.q>q(port,star.sv:11) rst_n>q(reset,mid.sv:56)\n"
+	             "d@u_s 2: u_s.q>q(port,star.sv:11) d>q(data,mid.sv:58)\n"
+	             "q@u_t 1: u_t.q>q2(port,star.sv:21)\n"
+	             "clk@u_t 2: u_t.q>q2(port,star.sv:21) clk>q(clock,mid.sv:56)\n"
+	             "rst_n@u_t 2: u_t.q>q2(port,star.sv:21) rst_n>q(reset,mid.sv:56)\n"
+	             "d@u_t 2: u_t.q>q2(port,star.sv:21) d>q(data,mid.sv:58)\n");
+	RA_CHECK_STR(full_nokeys.b.data, full.b.data);
+	RA_CHECK_STR(star_nokeys.b.data, star_keys.b.data);
+	ra_buf_free(&full.b);
+	ra_buf_free(&cap.b);
+	ra_buf_free(&star_keys.b);
+	ra_buf_free(&full_nokeys.b);
+	ra_buf_free(&star_nokeys.b);
 }
 
 typedef struct doms {
