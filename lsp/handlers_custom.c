@@ -8,6 +8,7 @@
  *   rtlassist/search     search in words or identifiers (retriever/search.h).
  */
 #define _DEFAULT_SOURCE
+#include "indexer/embed.h"
 #include "indexer/graph.h"
 #include "lsp/lsp_internal.h"
 #include "retriever/explain.h"
@@ -219,14 +220,20 @@ static int top_cb(const ra_graph_node *n, void *payload)
 	return 0;
 }
 
+/* the server's graph handle, opened on first use and kept across requests (its cache of
+ * units, instances and flows makes a trace through units seen before cheap); refreshed here,
+ * before each request, so that nothing it returned is held across a drop */
 static int graph_open(lsp_server *s, ra_graph **g, const char **msg)
 {
 	ra_store *st = lsp_store(s);
 
-	if (!st || ra_graph_open(g, st) != RA_OK) {
+	if (!st || (!s->graph && ra_graph_open(&s->graph, st) != RA_OK)) {
+		s->graph = NULL;
 		*msg = "no index yet";
 		return RA_RPC_REQUEST_FAILED;
 	}
+	ra_graph_refresh(s->graph);
+	*g = s->graph;
 	return 0;
 }
 
@@ -245,7 +252,6 @@ int lsp_h_hierarchy(lsp_server *s, json_t *p, json_t **r, const char **msg)
 		ra_graph_unit u;
 
 		if (ra_graph_unit_find(g, top, &u) != RA_OK) {
-			ra_graph_close(g);
 			json_decref(tb.roots);
 			*msg = "unknown unit";
 			return RA_RPC_INVALID_PARAMS;
@@ -268,10 +274,12 @@ int lsp_h_hierarchy(lsp_server *s, json_t *p, json_t **r, const char **msg)
 		}
 		json_decref(t.list);
 	}
-	ra_graph_close(g);
 	*r = json_pack("{s:o, s:b}", "roots", tb.roots, "truncated", tb.truncated);
 	return 0;
 }
+
+/* the most hits a client may ask of one trace (its reply is about 1 KB a hit) */
+#define TRACE_LIMIT_MAX 100000
 
 typedef struct trace_build {
 	lsp_server *s;
@@ -310,7 +318,8 @@ int lsp_h_trace(lsp_server *s, json_t *p, json_t **r, const char **msg)
 	const char *unit = json_string_value(json_object_get(p, "unit"));
 	const char *signal = json_string_value(json_object_get(p, "signal"));
 	const char *dir = json_string_value(json_object_get(p, "direction"));
-	ra_graph_trace_opts o = {.dir = RA_GRAPH_DRIVERS, .max_hits = 1000};
+	json_t *limit = json_object_get(p, "limit");
+	ra_graph_trace_opts o = {.dir = RA_GRAPH_DRIVERS, .max_hits = RA_GRAPH_MAX_HITS_DEFAULT};
 	trace_build tb = {.s = s};
 	ra_graph_unit u;
 	ra_graph *g;
@@ -327,23 +336,27 @@ int lsp_h_trace(lsp_server *s, json_t *p, json_t **r, const char **msg)
 		*msg = "direction is \"drivers\" or \"loads\"";
 		return RA_RPC_INVALID_PARAMS;
 	}
+	if (limit && (!json_is_integer(limit) || json_integer_value(limit) < 1 ||
+	              json_integer_value(limit) > TRACE_LIMIT_MAX)) {
+		*msg = "limit is a number of hits from 1 to 100000";
+		return RA_RPC_INVALID_PARAMS;
+	}
+	if (limit)
+		o.max_hits = (size_t)json_integer_value(limit);
 	o.max_depth = (int)json_integer_value(json_object_get(p, "depth"));
 	code = graph_open(s, &g, msg);
 	if (code)
 		return code;
 	if (ra_graph_unit_find(g, unit, &u) != RA_OK) {
-		ra_graph_close(g);
 		*msg = "unknown unit";
 		return RA_RPC_INVALID_PARAMS;
 	}
 	tb.hits = json_array();
 	if (ra_graph_trace(g, &u, signal, &o, trace_hit, &tb, &truncated) != RA_OK) {
-		ra_graph_close(g);
 		json_decref(tb.hits);
 		*msg = ra_arena_strdup(s->arena, ra_error_last());
 		return RA_RPC_INVALID_PARAMS;
 	}
-	ra_graph_close(g);
 	*r = json_pack("{s:s, s:s, s:s, s:o, s:b}", "unit", unit, "signal", signal, "direction",
 	               o.dir == RA_GRAPH_LOADS ? "loads" : "drivers", "hits", tb.hits, "truncated",
 	               truncated);
@@ -351,6 +364,24 @@ int lsp_h_trace(lsp_server *s, json_t *p, json_t **r, const char **msg)
 }
 
 /* ---- search ------------------------------------------------------------------------------- */
+
+/* the server's searcher over `st` (the main thread's read connection), opened once: it keeps
+   the vector file and the name table loaded and reloads them itself when the index changes */
+static ra_searcher *lsp_searcher(lsp_server *s, ra_store *st)
+{
+	if (s->searcher)
+		return s->searcher;
+	if (s->ws.embed && !s->search_emb &&
+	    ra_embedder_open(&s->search_emb, s->ws.embed) != RA_OK) {
+		lsp_log(s, RA_LOG_WARN, "search: embedder: %s; vector channel off",
+		        ra_error_last());
+		s->search_emb = NULL;
+	}
+	if (ra_searcher_open(&s->searcher, st, s->ws.state_dir, s->search_emb, s->opts.log) !=
+	    RA_OK)
+		s->searcher = NULL;
+	return s->searcher;
+}
 
 int lsp_h_search(lsp_server *s, json_t *p, json_t **r, const char **msg)
 {
@@ -373,13 +404,12 @@ int lsp_h_search(lsp_server *s, json_t *p, json_t **r, const char **msg)
 	o.top = (size_t)json_integer_value(json_object_get(p, "top"));
 	o.kind = json_string_value(json_object_get(p, "kind"));
 	o.path = json_string_value(json_object_get(p, "path"));
-	if (ra_searcher_open(&se, st, NULL, NULL, NULL) != RA_OK) {
+	if (!(se = lsp_searcher(s, st))) {
 		*msg = "search is not available";
 		return RA_RPC_REQUEST_FAILED;
 	}
 	if (ra_search(&res, se, &o) != RA_OK) {
 		*msg = ra_arena_strdup(s->arena, ra_error_last());
-		ra_searcher_close(se);
 		return RA_RPC_INVALID_PARAMS;
 	}
 	out = json_array();
@@ -402,7 +432,6 @@ int lsp_h_search(lsp_server *s, json_t *p, json_t **r, const char **msg)
 			                    json_string(h->unit));
 	}
 	ra_search_results_free(&res);
-	ra_searcher_close(se);
 	*r = json_pack("{s:s, s:o}", "query", q, "results", out);
 	return 0;
 }

@@ -101,6 +101,7 @@ int lsp_h_declaration(lsp_server *s, json_t *p, json_t **r, const char **m)
 typedef struct ref_hit {
 	const char *rel; /* in the request arena or a model */
 	ra_span sp;
+	bool ascii; /* known from the index: the file is ASCII only (no column conversion) */
 } ref_hit;
 
 typedef struct ref_list {
@@ -113,6 +114,8 @@ typedef struct ref_list {
 	const char *region_rel[8];
 	size_t nregion;
 	size_t n;
+	const char *last_rel; /* is_open's last answer */
+	bool last_open;
 } ref_list;
 
 static bool in_region(const ref_list *rl, const char *rel, ra_span sp)
@@ -125,7 +128,8 @@ static bool in_region(const ref_list *rl, const char *rel, ra_span sp)
 	return false;
 }
 
-static void add_ref(ref_list *rl, const char *rel, ra_span sp)
+/* a hit; `ascii` when the index says its file is ASCII only */
+static void add_ref_in(ref_list *rl, const char *rel, ra_span sp, bool ascii)
 {
 	if (rl->only_rel && strcmp(rl->only_rel, rel) != 0)
 		return;
@@ -147,26 +151,136 @@ static void add_ref(ref_list *rl, const char *rel, ra_span sp)
 		rel = rl->v[rl->n - 1].rel;
 	else if (!(rel = ra_arena_strdup(rl->s->arena, rel)))
 		return;
-	rl->v[rl->n++] = (ref_hit){rel, sp};
+	rl->v[rl->n++] = (ref_hit){rel, sp, ascii};
+}
+
+static void add_ref(ref_list *rl, const char *rel, ra_span sp)
+{
+	add_ref_in(rl, rel, sp, false);
+}
+
+/* true when `rel` is an open document (which answers from its model, not the store); the
+ * store's rows come file by file: the last answer is kept */
+static bool is_open(ref_list *rl, const char *rel)
+{
+	if (rl->last_rel && !strcmp(rl->last_rel, rel))
+		return rl->last_open;
+	rl->last_open = lsp_doc_by_rel(rl->s, rel) != NULL;
+	rl->last_rel = ra_arena_strdup(rl->s->arena, rel);
+	return rl->last_open;
 }
 
 static int store_ref_cb(const ra_store_ref *r, void *payload)
 {
 	ref_list *rl = payload;
 
-	if (lsp_doc_by_rel(rl->s, r->file))
+	if (is_open(rl, r->file))
 		return 0; /* open documents answer from their model */
 	if ((rl->n & 255) == 255 && lsp_is_cancelled(rl->s))
 		return RA_ECANCELLED;
-	add_ref(rl, r->file, r->span);
+	add_ref_in(rl, r->file, r->span, r->ascii);
 	return 0;
 }
 
+/* an open document's references by name, and its named connections by formal: chains of
+ * indexes per hash bucket (names folded for VHDL), so that a name's uses in a document of
+ * 100,000 references cost their number */
+struct lsp_ref_index {
+	uint32_t mask;  /* buckets - 1 */
+	int32_t *head;  /* per bucket: the first reference, -1 for none */
+	int32_t *next;  /* per reference: the next one in its bucket, -1 at the end */
+	int32_t *chead; /* the same for connections by formal */
+	int32_t *cnext;
+};
+
+void lsp_ref_index_free(struct lsp_ref_index *ix)
+{
+	if (!ix)
+		return;
+	ra_free(ix->head);
+	ra_free(ix->next);
+	ra_free(ix->chead);
+	ra_free(ix->cnext);
+	ra_free(ix);
+}
+
+static uint32_t name_hash(const char *n, bool fold)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *n; n++)
+		h = (h ^ (unsigned char)(fold ? tolower((unsigned char)*n) : *n)) * 16777619u;
+	return h;
+}
+
+/* the document's index, built on first use; NULL when out of memory */
+static struct lsp_ref_index *ref_index(lsp_doc *d)
+{
+	const ra_model *m = d->model;
+	struct lsp_ref_index *ix;
+	uint32_t nb = 64;
+
+	if (d->refs_by_name)
+		return d->refs_by_name;
+	if (m->nrefs > INT32_MAX / 2 || m->nconns > INT32_MAX / 2)
+		return NULL;
+	while (nb < m->nrefs || nb < m->nconns)
+		nb *= 2;
+	ix = ra_calloc(1, sizeof(*ix));
+	if (!ix)
+		return NULL;
+	ix->mask = nb - 1;
+	ix->head = ra_malloc(nb * sizeof(*ix->head));
+	ix->next = ra_malloc((m->nrefs + 1) * sizeof(*ix->next));
+	ix->chead = ra_malloc(nb * sizeof(*ix->chead));
+	ix->cnext = ra_malloc((m->nconns + 1) * sizeof(*ix->cnext));
+	if (!ix->head || !ix->next || !ix->chead || !ix->cnext) {
+		lsp_ref_index_free(ix);
+		return NULL;
+	}
+	memset(ix->head, 0xff, nb * sizeof(*ix->head));
+	memset(ix->chead, 0xff, nb * sizeof(*ix->chead));
+	for (size_t i = m->nrefs; i-- > 0;) {
+		uint32_t b = name_hash(m->refs[i].name, m->lang == RA_LANG_VHDL) & ix->mask;
+
+		ix->next[i] = ix->head[b];
+		ix->head[b] = (int32_t)i;
+	}
+	for (size_t i = m->nconns; i-- > 0;) {
+		uint32_t b;
+
+		if (!m->conns[i].formal)
+			continue;
+		b = name_hash(m->conns[i].formal, m->lang == RA_LANG_VHDL) & ix->mask;
+		ix->cnext[i] = ix->chead[b];
+		ix->chead[b] = (int32_t)i;
+	}
+	d->refs_by_name = ix;
+	return ix;
+}
+
+/* an open document's uses of a name; none when the document lies outside the regions */
 static void model_refs(ref_list *rl, lsp_doc *d, const char *name)
 {
-	for (size_t i = 0; i < d->model->nrefs; i++)
-		if (lsp_name_eq(d->model->refs[i].name, name, d->model->lang))
-			add_ref(rl, d->rel, d->model->refs[i].span);
+	const ra_model *m = d->model;
+	struct lsp_ref_index *ix;
+	bool inside = !rl->nregion;
+
+	for (size_t i = 0; i < rl->nregion && !inside; i++)
+		inside = !strcmp(rl->region_rel[i], d->rel);
+	if (!inside || (rl->only_rel && strcmp(rl->only_rel, d->rel) != 0))
+		return;
+	ix = ref_index(d);
+	if (!ix) {
+		for (size_t i = 0; i < m->nrefs; i++)
+			if (lsp_name_eq(m->refs[i].name, name, m->lang))
+				add_ref(rl, d->rel, m->refs[i].span);
+		return;
+	}
+	for (int32_t i = ix->head[name_hash(name, m->lang == RA_LANG_VHDL) & ix->mask]; i >= 0;
+	     i = ix->next[i])
+		if (lsp_name_eq(m->refs[i].name, name, m->lang))
+			add_ref(rl, d->rel, m->refs[i].span);
 }
 
 static bool is_local(lsp_server *s, const lsym *y, lsym *unit)
@@ -178,69 +292,102 @@ static bool is_local(lsp_server *s, const lsym *y, lsym *unit)
 	return !lsp_kind_is(unit->kind, "package");
 }
 
-static const char SQL_CONNS[] =
-        "SELECT formal, line, col, end_line, end_col FROM conns WHERE inst_id = ?1";
+static bool is_vhdl(ra_lang l)
+{
+	return l == RA_LANG_VHDL;
+}
 
-/* `.port(` / `port =>` of every instance of `unit` naming `name` */
+/* which instances bind to a unit: an instance in the other language only when its own
+ * language has no unit of that name (mixed-language designs; as lsp_q_instances_of) */
+typedef struct formal_ctx {
+	ref_list *rl;
+	const lsym *unit;
+	const char *name;
+	bool other_has;
+} formal_ctx;
+
+static bool binds(const formal_ctx *fc, ra_lang inst_lang)
+{
+	return !fc->other_has || is_vhdl(inst_lang) == is_vhdl(fc->unit->lang);
+}
+
+/* the formal's name of a named connection as a span `name` long */
+static void add_formal(ref_list *rl, const char *rel, uint32_t line, uint32_t col, const char *name,
+                       bool ascii)
+{
+	add_ref_in(rl, rel, (ra_span){line, col, line, col + (uint32_t)strlen(name)}, ascii);
+}
+
+static int store_formal_cb(const ra_store_formal *c, void *payload)
+{
+	formal_ctx *fc = payload;
+	ref_list *rl = fc->rl;
+
+	if (is_open(rl, c->file) || !binds(fc, c->lang))
+		return 0; /* open documents answer from their model */
+	if ((rl->n & 255) == 255 && lsp_is_cancelled(rl->s))
+		return RA_ECANCELLED;
+	add_formal(rl, c->file, c->line, c->col, fc->name, c->ascii);
+	return 0;
+}
+
+/* connection `cn` of an open document when it names `name` on an instance of `unit` (its
+ * type compared as in language `ml`) */
+static void model_formal(ref_list *rl, lsp_doc *d, const ra_conn *cn, const char *unit, ra_lang ml,
+                         const char *name, bool is_param)
+{
+	const ra_model *m = d->model;
+	const ra_sym *y;
+
+	if (cn->is_param != is_param || !cn->formal || cn->inst < 0 ||
+	    (size_t)cn->inst >= m->nsyms || !lsp_name_eq(cn->formal, name, m->lang))
+		return;
+	y = &m->syms[cn->inst];
+	if (y->kind != RA_SYM_INSTANCE || !lsp_name_eq(y->type, unit, ml))
+		return;
+	if (cn->formal_span.end_line > cn->formal_span.line ||
+	    cn->formal_span.end_col > cn->formal_span.col)
+		add_formal(rl, d->rel, cn->formal_span.line, cn->formal_span.col, name, false);
+	else
+		add_formal(rl, d->rel, cn->span.line, cn->span.col, name, false);
+}
+
+/* `.port(` / `port =>` of every instance of `unit` naming `name`: the open documents' models,
+ * then one store query for the rest */
 static void formal_refs(ref_list *rl, const lsym *unit, const char *name, bool is_param)
 {
 	lsp_server *s = rl->s;
-	lsyms inst = {0};
+	lsym other;
+	ra_store *st = lsp_store(s);
+	ra_lang ol = is_vhdl(unit->lang) ? RA_LANG_SV : RA_LANG_VHDL;
+	formal_ctx fc = {rl, unit, name, false};
 
-	lsp_q_instances_of(s, unit->name, unit->lang, &inst);
-	for (size_t i = 0; i < inst.n; i++) {
-		const lsym *y = &inst.v[i];
+	fc.other_has =
+	        lsp_q_best_unit(s, unit->name, ol, &other) && is_vhdl(other.lang) == is_vhdl(ol);
+	for (size_t i = 0; i < s->ndocs; i++) {
+		lsp_doc *d = s->docs[i];
+		const ra_model *m;
+		struct lsp_ref_index *ix;
+		ra_lang ml;
 
-		if (y->doc) {
-			const ra_model *m = y->doc->model;
-
-			for (size_t c = 0; c < m->nconns; c++) {
-				const ra_conn *cn = &m->conns[c];
-
-				if (cn->inst != y->idx || cn->is_param != is_param || !cn->formal ||
-				    !lsp_name_eq(cn->formal, name, y->lang))
-					continue;
-				{
-					ra_span sp = cn->span;
-					const char *t = y->doc->text.data;
-					size_t at = y->doc->lines.start[sp.line] + sp.col;
-
-					if (at < y->doc->text.len && t[at] == '.')
-						sp.col++;
-					sp.end_line = sp.line;
-					sp.end_col = sp.col + (uint32_t)strlen(name);
-					add_ref(rl, y->rel, sp);
-				}
-			}
+		if (lsp_doc_model(s, d))
+			continue;
+		m = d->model;
+		ml = is_vhdl(m->lang) ? RA_LANG_VHDL : unit->lang;
+		if (!binds(&fc, m->lang))
+			continue;
+		ix = ref_index(d);
+		if (!ix) {
+			for (size_t c = 0; c < m->nconns; c++)
+				model_formal(rl, d, &m->conns[c], unit->name, ml, name, is_param);
 			continue;
 		}
-		{
-			struct sqlite3_stmt *st = lsp_stmt_get(s, SQL_CONNS);
-			size_t len;
-			const ra_lines *lines;
-			const char *t = lsp_file_text(s, y->rel, &len, &lines);
-
-			if (!st)
-				return;
-			sqlite3_bind_int64(st, 1, y->id);
-			while (sqlite3_step(st) == SQLITE_ROW) {
-				const char *f = (const char *)sqlite3_column_text(st, 0);
-				ra_span sp = {(uint32_t)sqlite3_column_int(st, 1),
-				              (uint32_t)sqlite3_column_int(st, 2), 0, 0};
-
-				if (!f || !lsp_name_eq(f, name, y->lang))
-					continue;
-				if (t && sp.line < lines->n &&
-				    lines->start[sp.line] + sp.col < len &&
-				    t[lines->start[sp.line] + sp.col] == '.')
-					sp.col++;
-				sp.end_line = sp.line;
-				sp.end_col = sp.col + (uint32_t)strlen(name);
-				add_ref(rl, y->rel, sp);
-			}
-			sqlite3_reset(st);
-		}
+		for (int32_t c = ix->chead[name_hash(name, is_vhdl(m->lang)) & ix->mask]; c >= 0;
+		     c = ix->cnext[c])
+			model_formal(rl, d, &m->conns[c], unit->name, ml, name, is_param);
 	}
+	if (st)
+		ra_store_formals(st, unit->name, name, is_param, store_formal_cb, &fc);
 }
 
 /* the references of what `res` resolved to (name `word` when nothing resolved) */
@@ -303,14 +450,20 @@ static void collect_refs(lsp_server *s, ref_list *rl, const lsyms *res, const ch
 	for (size_t i = 0; i < s->ndocs; i++)
 		if (!lsp_doc_model(s, s->docs[i]))
 			model_refs(rl, s->docs[i], name);
-	/* uses inside a unit whose files are all open come from the models alone */
-	{
-		bool all_open = rl->nregion > 0;
+	/* the store for the files not open: the region's files only (uses inside a unit), the
+	   highlighted document only, else the whole workspace */
+	if (st && rl->nregion) {
+		for (size_t i = 0; i < rl->nregion; i++) {
+			bool seen = lsp_doc_by_rel(s, rl->region_rel[i]) != NULL;
 
-		for (size_t i = 0; i < rl->nregion && all_open; i++)
-			all_open = lsp_doc_by_rel(s, rl->region_rel[i]) != NULL;
-		if (st && !all_open)
-			ra_store_refs(st, name, store_ref_cb, rl);
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = !strcmp(rl->region_rel[k], rl->region_rel[i]);
+			if (!seen)
+				ra_store_refs_in(st, name, rl->region_rel[i],
+				                 RA_STORE_REFS_NO_SCOPE, store_ref_cb, rl);
+		}
+	} else if (st && !(rl->only_rel && lsp_doc_by_rel(s, rl->only_rel))) {
+		ra_store_refs_in(st, name, rl->only_rel, RA_STORE_REFS_NO_SCOPE, store_ref_cb, rl);
 	}
 	if (y && rl->nregion &&
 	    (lsp_kind_is(y->kind, "port") || lsp_kind_is(y->kind, "parameter"))) {
@@ -348,12 +501,79 @@ static json_t *sorted_unique(ref_list *rl)
 	return out;
 }
 
+static int put_u32(ra_buf *b, uint32_t v)
+{
+	char tmp[10];
+	size_t n = 0;
+
+	do
+		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return ra_buf_append(b, tmp + sizeof(tmp) - n, n);
+}
+
+/* sorted_unique as JSON text: the same locations, written straight into `out` (a reply of
+ * thousands of them costs more as a jansson tree than finding them). The URI of a file is
+ * made once per file; it is percent-encoded down to characters JSON needs no escape for. */
+static int sorted_unique_text(ref_list *rl, ra_buf *out)
+{
+	lsp_server *s = rl->s;
+	const char *rel = NULL, *uri = NULL, *text = NULL;
+	const ra_lines *lines = NULL;
+	size_t len = 0;
+	bool checked = false;
+	int rc;
+
+	if (rl->n)
+		qsort(rl->v, rl->n, sizeof(*rl->v), hit_cmp);
+	rc = ra_buf_putc(out, '[');
+	for (size_t i = 0; !rc && i < rl->n; i++) {
+		const ref_hit *h = &rl->v[i];
+		uint32_t c0 = h->sp.col, c1 = h->sp.end_col;
+
+		if (i && hit_cmp(h, &rl->v[i - 1]) == 0)
+			continue;
+		if (!rel || (h->rel != rel && strcmp(h->rel, rel) != 0)) {
+			rel = h->rel;
+			uri = lsp_rel_uri(s, rel);
+			if (!uri)
+				return RA_ENOMEM;
+			checked = false;
+			text = NULL;
+		}
+		/* as lsp_range: UTF-16 columns differ from bytes only in non-ASCII text, which the
+		   index tells for the files it holds; the others are looked at once */
+		if (!checked && !h->ascii && s->utf16) {
+			checked = true;
+			if (!lsp_file_ascii(s, rel))
+				text = lsp_file_text(s, rel, &len, &lines);
+		}
+		if (text) {
+			c0 = ra_lines_col(lines, text, len, h->sp.line, h->sp.col, true);
+			c1 = ra_lines_col(lines, text, len, h->sp.end_line, h->sp.end_col, true);
+		}
+		rc = ra_buf_puts(out, i ? ",{\"uri\":\"" : "{\"uri\":\"");
+		rc = rc ? rc : ra_buf_puts(out, uri);
+		rc = rc ? rc : ra_buf_puts(out, "\",\"range\":{\"start\":{\"line\":");
+		rc = rc ? rc : put_u32(out, h->sp.line);
+		rc = rc ? rc : ra_buf_puts(out, ",\"character\":");
+		rc = rc ? rc : put_u32(out, c0);
+		rc = rc ? rc : ra_buf_puts(out, "},\"end\":{\"line\":");
+		rc = rc ? rc : put_u32(out, h->sp.end_line);
+		rc = rc ? rc : ra_buf_puts(out, ",\"character\":");
+		rc = rc ? rc : put_u32(out, c1);
+		rc = rc ? rc : ra_buf_puts(out, "}}}");
+	}
+	return rc ? rc : ra_buf_putc(out, ']');
+}
+
 int lsp_h_references(lsp_server *s, json_t *p, json_t **r, const char **m)
 {
 	request_pos rp;
 	lsyms res = {0};
 	const char *word;
 	ref_list rl = {.s = s};
+	ra_buf out;
 	int code = at_position(s, p, &rp, m);
 
 	if (code)
@@ -363,7 +583,14 @@ int lsp_h_references(lsp_server *s, json_t *p, json_t **r, const char **m)
 		collect_refs(s, &rl, &res, word,
 		             json_is_true(json_object_get(json_object_get(p, "context"),
 		                                          "includeDeclaration")));
-	*r = sorted_unique(&rl);
+	ra_buf_init(&out, 0);
+	if (sorted_unique_text(&rl, &out)) {
+		ra_buf_free(&out);
+		*m = "out of memory";
+		return RA_RPC_INTERNAL_ERROR;
+	}
+	lsp_result_text(s, &out);
+	*r = NULL;
 	return 0;
 }
 

@@ -38,6 +38,8 @@ typedef struct lsp_doc {
 	                     parse confirms it when the server is idle (lsp_docs_settle) */
 	double parsed_at; /* ra_now() of the last parse */
 	int32_t *units;   /* indexes of the model's design units */
+	struct lsp_ref_index *refs_by_name; /* the model's references by name (handlers_nav.c),
+	                                       built on first use, dropped with the model */
 	size_t nunits, units_cap;
 	bool dirty;
 	bool open; /* opened by the client (else read from disk for one request) */
@@ -91,6 +93,13 @@ typedef struct lsp_server {
 	ra_lsp_workspace ws;
 	bool have_ws;
 	ra_store *rd; /* read-only connection of the main thread; NULL until an index exists */
+	struct ra_graph *
+	        graph; /* design-graph queries over rd, refreshed per request (handlers_custom.c) */
+	/* rtlassist/search over rd (handlers_custom.c), opened on the first search and kept: it
+	   loads the vector file and the name table once and reloads them when the index changes;
+	   its embedder is the server's own (an embedder serves one thread), from ws.embed */
+	struct ra_searcher *searcher;
+	struct ra_embedder *search_emb;
 	lsp_doc **docs;
 	size_t ndocs, docs_cap;
 	ra_sv_parser *svp;
@@ -146,6 +155,7 @@ typedef struct lsp_server {
 	size_t ngen_jobs;
 	int wake[2];                           /* written to stop the reader thread */
 	struct lsp_inline_cache *inline_cache; /* model completions (handlers_inline.c) */
+	ra_buf result_text; /* the request's result as JSON text (lsp_result_text), or empty */
 } lsp_server;
 
 /* a symbol wherever it lives: an open document's model (doc set) or the store (id set) */
@@ -171,6 +181,10 @@ typedef int (*lsp_handler)(lsp_server *s, json_t *params, json_t **result, const
 
 /* ---- server.c ------------------------------------------------------------------------------ */
 int lsp_send(lsp_server *s, json_t *msg); /* steals msg */
+/* A handler's result written as JSON text by the handler itself (thousands of references:
+ * no JSON tree to build, dump and free): takes `json`'s memory (leaving it empty); the
+ * handler then returns 0 with *result NULL and the reply carries the text as is. */
+void lsp_result_text(lsp_server *s, ra_buf *json);
 void lsp_log(lsp_server *s, ra_log_level level, const char *fmt, ...) RA_PRINTF(3, 4);
 bool lsp_is_cancelled(lsp_server *s);
 ra_store *lsp_store(lsp_server *s);
@@ -303,6 +317,7 @@ int lsp_h_definition(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_declaration(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_references(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_highlight(lsp_server *s, json_t *p, json_t **r, const char **m);
+void lsp_ref_index_free(struct lsp_ref_index *ix); /* accepts NULL */
 int lsp_h_hover(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_document_symbol(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_workspace_symbol(lsp_server *s, json_t *p, json_t **r, const char **m);

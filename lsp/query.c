@@ -158,8 +158,7 @@ static const char SQL_INSTANCES_IN[] =
         LSYM_COLS "WHERE s.file_id = (SELECT file_id FROM symbols WHERE id = ?1)"
                   " AND s.unit_id = ?1 AND s.kind = 'instance' ORDER BY s.id";
 static const char SQL_INSTANCES_OF[] =
-        LSYM_COLS "WHERE s.file_id IN (SELECT rf.file_id FROM ref_files rf JOIN names n ON"
-                  " n.id = rf.name_id WHERE n.key IN (?1, ?2)) AND s.kind = 'instance'"
+        LSYM_COLS "WHERE s.kind = 'instance' AND s.type = ?1 COLLATE NOCASE" /* symbols_inst_type */
                   " AND (s.type = ?1 OR (f.lang = 2 AND lower(s.type) = ?2))"
                   " ORDER BY f.path, s.line";
 

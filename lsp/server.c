@@ -6,9 +6,12 @@
  * The reader and the index worker hand it items through one mutex-guarded queue.
  */
 #define _DEFAULT_SOURCE
+#include "indexer/embed.h"
+#include "indexer/graph.h"
 #include "indexer/vhdl.h"
 #include "lsp/frame.h"
 #include "lsp/lsp_internal.h"
+#include "retriever/search.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -387,6 +390,38 @@ int lsp_send(lsp_server *s, json_t *msg)
 	return rc;
 }
 
+void lsp_result_text(lsp_server *s, ra_buf *json)
+{
+	ra_buf_free(&s->result_text);
+	s->result_text = *json;
+	ra_buf_init(json, json->max);
+}
+
+/* the reply to request `id` whose result is s->result_text, written without copying it */
+static int send_result_text(lsp_server *s, json_t *id)
+{
+	char *idtext = json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
+	char head[64];
+	ra_buf pre;
+	int nh, rc = RA_ENOMEM;
+
+	ra_buf_init(&pre, 0);
+	if (!idtext || ra_buf_puts(&pre, "{\"jsonrpc\":\"2.0\",\"id\":") ||
+	    ra_buf_puts(&pre, idtext) || ra_buf_puts(&pre, ",\"result\":"))
+		goto out;
+	nh = snprintf(head, sizeof(head), "Content-Length: %zu\r\n\r\n",
+	              pre.len + s->result_text.len + 1);
+	rc = ra_write_all(s->opts.out_fd, head, (size_t)nh);
+	rc = rc ? rc : ra_write_all(s->opts.out_fd, pre.data, pre.len);
+	rc = rc ? rc : ra_write_all(s->opts.out_fd, s->result_text.data, s->result_text.len);
+	rc = rc ? rc : ra_write_all(s->opts.out_fd, "}", 1);
+out:
+	free(idtext);
+	ra_buf_free(&pre);
+	ra_buf_free(&s->result_text);
+	return rc;
+}
+
 void lsp_log(lsp_server *s, ra_log_level level, const char *fmt, ...)
 {
 	char msg[512];
@@ -553,6 +588,7 @@ static void doc_free(lsp_doc *d)
 	ra_buf_free(&d->text);
 	ra_lines_free(&d->lines);
 	ra_model_free(d->model);
+	lsp_ref_index_free(d->refs_by_name);
 	ra_sv_tree_free(d->tree);
 	ra_free(d->units);
 	ra_free(d);
@@ -599,6 +635,8 @@ lsp_doc *lsp_doc_by_rel(lsp_server *s, const char *rel)
 static void doc_set_model(lsp_doc *d, ra_model *m)
 {
 	ra_model_free(d->model);
+	lsp_ref_index_free(d->refs_by_name);
+	d->refs_by_name = NULL;
 	d->model = m;
 	d->dirty = false;
 	d->nunits = 0;
@@ -1324,10 +1362,14 @@ static void request(lsp_server *s, lsp_item *it)
 		ra_store_read_end(snapshot);
 	s->current_key[0] = '\0';
 	s->current_id = NULL;
+	if (code)
+		ra_buf_free(&s->result_text);
 	if (code == LSP_DEFERRED)
 		return; /* a model job replies when it ends (gen_job.c) */
 	if (code)
 		lsp_send(s, ra_rpc_error(id, code, msg));
+	else if (s->result_text.data)
+		send_result_text(s, id);
 	else
 		lsp_send(s, ra_rpc_result(id, result));
 }
@@ -1566,6 +1608,10 @@ out:
 	ra_arena_free(s->wsym_arena);
 	lsp_query_release(s);
 	lsp_inline_free(s);
+	ra_buf_free(&s->result_text);
+	ra_graph_close(s->graph); /* before the store it reads */
+	ra_searcher_close(s->searcher);
+	ra_embedder_close(s->search_emb);
 	ra_store_close(s->rd);
 	if (s->have_ws && s->opts.close)
 		s->opts.close(&s->ws, s->opts.payload);

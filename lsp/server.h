@@ -39,7 +39,10 @@ typedef struct ra_lsp_workspace {
 	   configured: then nothing is ever sent anywhere */
 	const ra_generator *complete; /* fill in the middle: inline and model completion */
 	const ra_generator *chat;     /* conversation: prose explanations */
-	void *handle;                 /* the caller's */
+	/* the embedder settings (indexer/embed.h), borrowed until `close`: the server opens an
+	   embedder of its own for the search's vector channel; NULL: search without vectors */
+	const struct ra_embed_config *embed;
+	void *handle; /* the caller's */
 } ra_lsp_workspace;
 
 typedef struct ra_lsp_opts {

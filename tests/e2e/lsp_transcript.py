@@ -81,6 +81,15 @@ try:
         p.update(extra)
         return p
 
+    # references of a port while no file is open: the instances' named connections come from
+    # the index (the formal's stored position), as they do from an open document's model below
+    fifo_sv = "file://" + ws + "/sv/fifo.sv"
+    push_col = open(os.path.join(ws, "sv/fifo.sv")).read().split("\n")[9].index("push")
+    fifo_push = short(c.request("textDocument/references",
+                                at(fifo_sv, 9, push_col, context={"includeDeclaration": False})))
+    check(fifo_push == [("sv/fifo.sv", 17, 17), ("sv/top.sv", 30, 7), ("sv/top.sv", 48, 71)],
+          "references of fifo.push from the index: %s" % fifo_push)
+
     top, diags = open_doc("sv/top.sv", "systemverilog")
     check(diags == [], "top.sv has no diagnostics: %s" % diags)
 
@@ -221,6 +230,10 @@ try:
     sr = c.request("rtlassist/search", {"query": "popcount", "top": 3})
     check(sr["results"] and any("fix_pkg.sv" in r["uri"] for r in sr["results"]),
           "search: %s" % sr)
+    # the server's searcher is kept and has the vector channel (the builtin embedder)
+    sr2 = c.request("rtlassist/search", {"query": "count the bits that are set", "top": 5})
+    check(any("vector" in r["channels"] for r in sr2["results"]),
+          "search: no vector channel: %s" % sr2)
 
     # ---- completion (typed into the open buffer, incremental changes) ------------------------
     version = [1]
