@@ -4,8 +4,15 @@
  *
  * Every lookup is a prepared statement that walks an index (chunk_fts, symbols.key,
  * chunks.file_id, flows(unit_id, target)); nothing scans a table per query. Fuzzy names are
- * matched in memory: the distinct symbol names are loaded once per searcher into a table indexed
- * by sub-word and length (names.h), so a query word reads only the names it can match.
+ * matched in memory: the distinct symbol names are loaded into a table indexed by sub-word and
+ * length (names.h), so a query word reads only the names it can match.
+ *
+ * A query runs the vector channel (embedding and the faiss scan: no SQLite) on a thread of its
+ * own while this thread runs the lexical and symbol channels, then joins it before fusion.
+ * A searcher lives as long as a daemon: before each query it checks, cheaply, that what it keeps
+ * in memory is still the index's — the vector file by its size and mtime (one stat), the name
+ * table by the database's generation (PRAGMA data_version for other connections' commits, the
+ * connection's total changes for its own) — and reads again what changed.
  */
 #define _DEFAULT_SOURCE
 #include "retriever/search.h"
@@ -18,10 +25,12 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum {
 	Q_LEX,
@@ -35,6 +44,7 @@ enum {
 	Q_INST_TARGET,
 	Q_UNIT_SIG_ID,
 	Q_DRIVERS,
+	Q_DATA_VERSION,
 	Q__COUNT
 };
 
@@ -67,6 +77,7 @@ static const char *const query_sql[Q__COUNT] = {
                           " ORDER BY c.kind = 'signature' DESC, c.line LIMIT 1",
         [Q_DRIVERS] = "SELECT file_id, line FROM flows WHERE unit_id = ?1 AND target = ?2"
                       " AND kind IN (0, 1) ORDER BY line LIMIT 8",
+        [Q_DATA_VERSION] = "PRAGMA data_version",
 };
 
 struct ra_searcher {
@@ -78,10 +89,14 @@ struct ra_searcher {
 	sqlite3_stmt *q[Q__COUNT];
 	unsigned avail;
 	ra_vecindex *vi;
-	bool vi_tried;
-	bool has_targets; /* inst_targets (indexer/graph.h) resolves instances to units */
-	ra_names *names;  /* distinct symbol names, for fuzzy matching (names.h) */
+	bool vi_possible;  /* an embedder and a state directory: the vector channel can run */
+	char vi_stamp[64]; /* "size:mtime" of the vector file last read, "-" when absent */
+	bool has_targets;  /* inst_targets (indexer/graph.h) resolves instances to units */
+	ra_names *names;   /* distinct symbol names, for fuzzy matching (names.h) */
 	bool names_loaded;
+	int64_t names_gen[2]; /* the database's generation when the names were loaded */
+	ra_fts_df *df;        /* chunk_fts's term frequencies, for long questions (lexical) */
+	bool df_tried;
 };
 
 /* English function words: they carry no meaning for code search and match everywhere.
@@ -247,7 +262,8 @@ int ra_searcher_open(ra_searcher **out, ra_store *store, const char *state_dir,
 		s->avail = RA_SEARCH_SYMBOL | RA_SEARCH_GRAPH;
 		if (has_fts)
 			s->avail |= RA_SEARCH_LEXICAL;
-		if (embedder && state_dir)
+		s->vi_possible = embedder && state_dir;
+		if (s->vi_possible)
 			s->avail |= RA_SEARCH_VECTOR; /* until the vector file proves absent */
 	} else {
 		ra_log(log, RA_LOG_WARN, "search: the index has no chunks (run `rtlassist index`)");
@@ -264,6 +280,7 @@ void ra_searcher_close(ra_searcher *s)
 		sqlite3_finalize(s->q[i]);
 	ra_vecindex_close(s->vi);
 	ra_names_free(s->names);
+	ra_fts_df_close(s->df);
 	ra_free(s);
 }
 
@@ -347,6 +364,11 @@ static void idlist_sort_desc(idlist *l)
 
 /* ---- lexical ------------------------------------------------------------------------------ */
 
+/* Terms a lexical query keeps: the rarest ones (ra_fts_query_rare). A long question ORs
+   dozens of words that together hold most of the repository; BM25 would score each of those
+   chunks (a docsize lookup per chunk) while the rare terms decide the top of the ranking. */
+#define LEX_MAX_TERMS 16
+
 static int lexical(ra_searcher *s, const qwords *qw, const ra_search_opts *o, size_t depth,
                    idlist *out)
 {
@@ -355,7 +377,14 @@ static int lexical(ra_searcher *s, const qwords *qw, const ra_search_opts *o, si
 	char *match = NULL;
 	int rc, src;
 
-	rc = ra_fts_query(&match, qw->text);
+	if (!s->df_tried) {
+		s->df_tried = true;
+		if (ra_fts_df_open(&s->df, s->db) != RA_OK)
+			ra_log(s->log, RA_LOG_WARN, "search: %s; long questions use every term",
+			       ra_error_last());
+	}
+	rc = s->df ? ra_fts_query_rare(&match, qw->text, LEX_MAX_TERMS, s->df)
+	           : ra_fts_query(&match, qw->text);
 	if (rc == RA_ENOTFOUND)
 		return RA_OK;
 	if (rc)
@@ -390,53 +419,79 @@ static int lexical(ra_searcher *s, const qwords *qw, const ra_search_opts *o, si
    chunk lands near 0 under the builtin (hashed) embedder, about +-0.05 at 384 dimensions. */
 #define VECTOR_MIN_COSINE 0.10f
 
-static int vector(ra_searcher *s, const char *text, size_t depth, idlist *out)
+/* "size:mtime_ns" of the vector file, "-" when it cannot be read */
+static void vector_stamp(const char *path, char *out, size_t n)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%lld:%lld", (long long)sb.st_size,
+		         (long long)sb.st_mtim.tv_sec * 1000000000ll + sb.st_mtim.tv_nsec);
+}
+
+/* reads the vector file again when it is not the one in memory (first query, re-index) */
+static void vector_refresh(ra_searcher *s)
+{
+	char path[4096], stamp[64];
+	int rc;
+
+	if (!s->vi_possible)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", s->state_dir, RA_VECTORS_FILE);
+	vector_stamp(path, stamp, sizeof(stamp));
+	if (strcmp(stamp, s->vi_stamp) == 0)
+		return;
+	snprintf(s->vi_stamp, sizeof(s->vi_stamp), "%s", stamp);
+	ra_vecindex_close(s->vi);
+	s->vi = NULL;
+	if (!ra_vectors_compatible(s->store, ra_embedder_id(s->emb)))
+		rc = ra_error_set(RA_EINVAL, "the vectors were not made by embedder %s (re-index)",
+		                  ra_embedder_id(s->emb));
+	else
+		rc = ra_vecindex_read(&s->vi, path);
+	if (!rc && ra_embedder_dim(s->emb) > 0 && ra_embedder_dim(s->emb) != ra_vecindex_dim(s->vi))
+		rc = ra_error_set(RA_EINVAL,
+		                  "vectors have %d dimensions, the embedder %d: re-index",
+		                  ra_vecindex_dim(s->vi), ra_embedder_dim(s->emb));
+	if (rc) {
+		ra_log(s->log, rc == RA_ENOTFOUND ? RA_LOG_INFO : RA_LOG_WARN,
+		       "search: vector channel off: %s", ra_error_last());
+		ra_vecindex_close(s->vi);
+		s->vi = NULL;
+		s->avail &= ~(unsigned)RA_SEARCH_VECTOR;
+	} else {
+		ra_log(s->log, RA_LOG_DEBUG, "search: %zu vectors read from %s",
+		       ra_vecindex_count(s->vi), path);
+		s->avail |= RA_SEARCH_VECTOR;
+	}
+}
+
+/* the vector channel: no SQLite, so it can run beside the others (vector_job); *mismatch is
+   set when the query's vector does not fit the file (an HTTP embedder that changed dimension) */
+static int vector(ra_searcher *s, const char *text, size_t depth, idlist *out, bool *mismatch)
 {
 	float *vec = NULL, *scores = NULL;
 	int64_t *ids = NULL;
-	int dim, rc = RA_OK;
-	int found;
+	int rc = RA_OK, found;
 
-	if (!s->vi_tried) {
-		char path[4096];
-
-		s->vi_tried = true;
-		snprintf(path, sizeof(path), "%s/%s", s->state_dir, RA_VECTORS_FILE);
-		if (!ra_vectors_compatible(s->store, ra_embedder_id(s->emb)))
-			rc = ra_error_set(RA_EINVAL,
-			                  "the vectors were not made by embedder %s (re-index)",
-			                  ra_embedder_id(s->emb));
-		else
-			rc = ra_vecindex_read(&s->vi, path);
-		if (rc) {
-			ra_log(s->log, rc == RA_ENOTFOUND ? RA_LOG_INFO : RA_LOG_WARN,
-			       "search: vector channel off: %s", ra_error_last());
-			s->vi = NULL;
-		}
-	}
-	if (!s->vi) {
-		s->avail &= ~(unsigned)RA_SEARCH_VECTOR;
+	if (!s->vi)
 		return RA_OK;
-	}
-	dim = ra_vecindex_dim(s->vi);
-	vec = ra_malloc((size_t)dim * sizeof(*vec));
+	vec = ra_malloc((size_t)ra_vecindex_dim(s->vi) * sizeof(*vec));
 	scores = ra_malloc(depth * sizeof(*scores));
 	ids = ra_malloc(depth * sizeof(*ids));
 	if (!vec || !scores || !ids) {
 		rc = RA_ENOMEM;
 		goto out;
 	}
-	if (ra_embedder_dim(s->emb) > 0 && ra_embedder_dim(s->emb) != dim) {
-		ra_log(s->log, RA_LOG_WARN,
-		       "search: vectors have %d dimensions, the embedder %d: re-index; vector "
-		       "channel off",
-		       dim, ra_embedder_dim(s->emb));
-		s->avail &= ~(unsigned)RA_SEARCH_VECTOR;
-		goto out;
-	}
 	rc = ra_embed(s->emb, &text, 1, vec, NULL);
 	if (rc)
 		goto out;
+	if (ra_embedder_dim(s->emb) != ra_vecindex_dim(s->vi)) {
+		*mismatch = true;
+		goto out;
+	}
 	found = ra_vecindex_search(s->vi, vec, depth, scores, ids);
 	if (found < 0) {
 		rc = found;
@@ -452,7 +507,93 @@ out:
 	return rc;
 }
 
+/* the vector channel on a thread of its own; the error message travels back in `err` */
+typedef struct vector_job {
+	ra_searcher *s;
+	const char *text;
+	size_t depth;
+	idlist *out;
+	int rc;
+	bool mismatch;
+	double seconds; /* the job's own time */
+	char err[512];
+	pthread_t thread;
+	bool running;
+} vector_job;
+
+static void *vector_main(void *arg)
+{
+	vector_job *j = arg;
+	double t0 = ra_now();
+
+	j->rc = vector(j->s, j->text, j->depth, j->out, &j->mismatch);
+	j->seconds = ra_now() - t0;
+	if (j->rc)
+		snprintf(j->err, sizeof(j->err), "%s", ra_error_last());
+	return NULL;
+}
+
+/* starts the job, or runs it here when no thread can be had */
+static void vector_start(vector_job *j)
+{
+	j->running = pthread_create(&j->thread, NULL, vector_main, j) == 0;
+	if (!j->running)
+		vector_main(j);
+}
+
+static int vector_join(vector_job *j)
+{
+	if (j->running)
+		pthread_join(j->thread, NULL);
+	j->running = false;
+	if (j->mismatch && j->s->vi) {
+		ra_log(j->s->log, RA_LOG_WARN,
+		       "search: the embedder's vectors have %d dimensions, the file's %d: re-index;"
+		       " vector channel off",
+		       ra_embedder_dim(j->s->emb), ra_vecindex_dim(j->s->vi));
+		ra_vecindex_close(j->s->vi);
+		j->s->vi = NULL;
+		j->s->avail &= ~(unsigned)RA_SEARCH_VECTOR;
+	}
+	return j->rc ? ra_error_set(j->rc, "%s", j->err) : RA_OK;
+}
+
 /* ---- symbol ------------------------------------------------------------------------------- */
+
+/* The database's generation: PRAGMA data_version moves with other connections' commits, the
+ * connection's total changes with its own. Equal generations: the same symbols. */
+static int db_generation(ra_searcher *s, int64_t gen[2])
+{
+	sqlite3_stmt *st = query(s, Q_DATA_VERSION);
+	int src;
+
+	if (!st)
+		return RA_ERR;
+	src = sqlite3_step(st);
+	gen[0] = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	gen[1] = sqlite3_total_changes64(s->db);
+	return src == SQLITE_ROW ? RA_OK : db_error(s, "data_version");
+}
+
+/* drops the name table when the index changed since it was loaded; the symbol channel loads
+ * it again when it needs it */
+static int names_refresh(ra_searcher *s)
+{
+	int64_t gen[2];
+	int rc;
+
+	if (!s->names_loaded)
+		return RA_OK;
+	rc = db_generation(s, gen);
+	if (rc || (gen[0] == s->names_gen[0] && gen[1] == s->names_gen[1]))
+		return rc;
+	ra_log(s->log, RA_LOG_DEBUG, "search: the index changed; names read again");
+	ra_names_free(s->names);
+	s->names = NULL;
+	s->names_loaded = false;
+	return RA_OK;
+}
 
 /* the distinct names of the symbols fuzzy matching looks at, into the searcher's table (once) */
 static int load_names(ra_searcher *s)
@@ -465,6 +606,9 @@ static int load_names(ra_searcher *s)
 	int src, rc = RA_OK;
 
 	s->names_loaded = true;
+	rc = db_generation(s, s->names_gen);
+	if (rc)
+		return rc;
 	a = ra_arena_new(0);
 	if (!a)
 		return RA_ENOMEM;
@@ -973,20 +1117,29 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 {
 	ra_search_weights wd;
 	const ra_search_weights *w = o->weights;
-	unsigned want = (o->channels ? o->channels : RA_SEARCH_ALL) & s->avail;
+	unsigned want;
 	size_t top = 0, per_file = o->per_file ? o->per_file : 2, nfirst = 0, nfused = 0, hcap = 0;
 	idlist lists[RA_SEARCH_NCHANNELS] = {{0}};
 	ra_search_ranked ranked[RA_SEARCH_NCHANNELS];
 	ra_search_fused *first = NULL, *fused = NULL;
 	int64_t *hit_files = NULL;
 	symctx cx = {0};
+	vector_job vj = {0};
 	qwords qw;
+	double t[5] = {0}; /* stage ends, for the debug log */
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = check_opts(o, &top);
 	if (rc)
 		return rc;
+	rc = names_refresh(s);
+	if (rc)
+		return rc;
+	want = o->channels ? o->channels : RA_SEARCH_ALL;
+	if (want & RA_SEARCH_VECTOR)
+		vector_refresh(s);
+	want &= s->avail;
 	if (!w) {
 		ra_search_weights_default(&wd);
 		w = &wd;
@@ -1000,18 +1153,23 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 	if (rc)
 		goto out;
 
+	if (want & RA_SEARCH_VECTOR) {
+		vj = (vector_job){.s = s,
+		                  .text = o->query,
+		                  .depth = w->depth[1] * (o->kind || o->path ? 4 : 1),
+		                  .out = &lists[1]};
+		if (want == RA_SEARCH_VECTOR)
+			vector_main(&vj); /* nothing to overlap it with */
+		else
+			vector_start(&vj);
+	}
+	t[0] = ra_now();
 	if (want & RA_SEARCH_LEXICAL) {
 		rc = lexical(s, &qw, o, w->depth[0], &lists[0]);
 		if (rc)
 			goto out;
 	}
-	if (want & RA_SEARCH_VECTOR) {
-		size_t depth = w->depth[1] * (o->kind || o->path ? 4 : 1);
-
-		rc = vector(s, o->query, depth, &lists[1]);
-		if (rc)
-			goto out;
-	}
+	t[1] = ra_now();
 	if (want & (RA_SEARCH_SYMBOL | RA_SEARCH_GRAPH)) {
 		idlist sym = {0};
 
@@ -1024,6 +1182,11 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 		if (rc)
 			goto out;
 	}
+	t[2] = ra_now();
+	rc = vector_join(&vj);
+	if (rc)
+		goto out;
+	t[3] = ra_now();
 	out->channels_used = want & s->avail;
 	for (int c = 0; c < 3; c++)
 		ranked[c] = (ra_search_ranked){lists[c].ids, lists[c].n, w->w[c], 1u << c};
@@ -1035,6 +1198,7 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 		if (rc)
 			goto out;
 	}
+	t[4] = ra_now();
 	ranked[3] = (ra_search_ranked){lists[3].ids, lists[3].n, w->w[3] * w->graph_decay,
 	                               RA_SEARCH_GRAPH};
 	rc = ra_search_fuse(&fused, &nfused, ranked, RA_SEARCH_NCHANNELS, w->rrf_k);
@@ -1084,7 +1248,14 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 	}
 	for (size_t i = 0; i < out->n && !rc; i++)
 		rc = chunk_text(s, out->hits[i].chunk, &qw, out->arena, &out->hits[i].snippet);
+	if (!rc)
+		ra_log(s->log, RA_LOG_DEBUG,
+		       "search: lexical %.1f ms, symbol %.1f ms, vector %.1f ms beside them (%.1f "
+		       "ms more waited), graph %.1f ms, results %.1f ms",
+		       (t[1] - t[0]) * 1e3, (t[2] - t[1]) * 1e3, vj.seconds * 1e3,
+		       (t[3] - t[2]) * 1e3, (t[4] - t[3]) * 1e3, (ra_now() - t[4]) * 1e3);
 out:
+	vector_join(&vj); /* after a failure of another channel: its list is freed below */
 	for (int c = 0; c < RA_SEARCH_NCHANNELS; c++)
 		idlist_free(&lists[c]);
 	ra_free(first);

@@ -6,11 +6,16 @@
  *  - lexical: FTS5 over `chunk_fts` with the code-aware tokenizer (fts.h), BM25 with column
  *    weights; English stop words are dropped from the question first;
  *  - vector: the query embedded by the caller's embedder, nearest chunks in the faiss file the
- *    indexer wrote beside the database (absent embedder or file: channel off);
+ *    indexer wrote beside the database (absent embedder or file: channel off); it runs on a
+ *    thread of its own while the lexical and symbol channels run on the caller's;
  *  - symbol: names in the query matched against the `symbols` table, exactly through its index,
  *    then fuzzily (prefix, sub-word, edit distance) through an in-memory table of the distinct
  *    names built on the first query (names.h: sorted sub-word starts, names by length); a symbol
  *    gives the chunk that contains its declaration;
+ *  - what a searcher keeps in memory follows the index: the name table is built again after any
+ *    commit to the database (PRAGMA data_version, the connection's total changes), the vector
+ *    file read again when its size or mtime changed — so a daemon's searcher stays right after a
+ *    re-index, at the cost of one stat and one pragma per query;
  *  - graph: the first fused hits are expanded one hop — an instance brings the instantiated
  *    unit's signature chunk, a signal named in the query the chunks that drive it (`flows`) — at a
  *    decayed weight.
@@ -19,6 +24,8 @@
  * result carries the set of channels that found it.
  *
  * Thread-safety: a searcher uses its store's connection; one thread at a time, like the store.
+ * During ra_search it also uses its embedder from a second thread it starts and joins: the
+ * embedder must not be used elsewhere meanwhile.
  */
 #ifndef RA_SEARCH_H
 #define RA_SEARCH_H

@@ -572,6 +572,78 @@ RA_TEST(search_malformed_queries)
 	fixture_close(&fx);
 }
 
+static const char *const gizmo_src[] = {
+        "module quux_gizmo (input logic clk, output logic sparkle_o);",
+        "  always_ff @(posedge clk) sparkle_o <= ~sparkle_o; // gizmo sparkle toggle",
+        "endmodule",
+};
+
+static ra_model *make_gizmo(void)
+{
+	ra_model *m = ra_model_new(RA_LANG_SV);
+	int32_t u = ra_model_add_sym(m, &(ra_sym){.kind = RA_SYM_MODULE,
+	                                          .parent = -1,
+	                                          .name = "quux_gizmo",
+	                                          .name_span = {0, 7, 0, 17},
+	                                          .span = {0, 0, 2, 9}});
+	fchunk ch[] = {{"signature", u, 0, 0}, {"process", u, 1, 1}};
+
+	add_chunks(m, gizmo_src, ch, 2);
+	return m;
+}
+
+static int hits_in(ra_searcher *s, const char *query, unsigned channels, const char *file)
+{
+	ra_search_opts o = {.query = query, .channels = channels, .top = 20};
+	ra_search_results r;
+	int n = 0;
+
+	if (ra_search(&r, s, &o) != 0)
+		return -1;
+	for (size_t i = 0; i < r.n; i++)
+		n += strcmp(r.hits[i].file, file) == 0;
+	ra_search_results_free(&r);
+	return n;
+}
+
+/* a searcher kept open (daemon, LSP) follows a re-index: the name table of fuzzy matching and
+   the vector file are read again, without reopening it */
+RA_TEST(search_long_lived_searcher_follows_reindex)
+{
+	fixture fx = {0};
+	ra_embed_config ec = {.provider = "builtin"};
+	ra_embedder *e = NULL, *e2 = NULL;
+	ra_store *w = NULL;
+	ra_store_file f = {.path = "rtl/quux_gizmo.sv", .blob = "dd", .lang = RA_LANG_SV};
+	ra_model *m = make_gizmo();
+	char path[160];
+
+	RA_CHECK(fixture_open(&fx, true));
+	RA_CHECK(ra_embedder_open(&e, &ec) == 0 && ra_embedder_open(&e2, &ec) == 0);
+	RA_CHECK(ra_searcher_open(&fx.s, fx.st, fx.dir, e, NULL) == 0);
+	/* "quux_gizmp": a typo, so only the fuzzy name table can find it */
+	RA_CHECK_INT(hits_in(fx.s, "quux_gizmp", RA_SEARCH_SYMBOL, "rtl/quux_gizmo.sv"), 0);
+	RA_CHECK_INT(hits_in(fx.s, "gizmo sparkle toggle", RA_SEARCH_VECTOR, "rtl/quux_gizmo.sv"),
+	             0);
+
+	/* another connection indexes a new file, as `rtlassist index` or the daemon would */
+	snprintf(path, sizeof(path), "%s/%s", fx.dir, RA_VECTORS_FILE);
+	RA_CHECK(ra_store_open(&w, fx.db, false) == 0);
+	RA_CHECK(ra_store_begin(w) == 0 && ra_store_file_put(w, &f, m) == 0 &&
+	         ra_store_commit(w) == 0);
+	RA_CHECK(ra_vectors_update(w, path, e2, NULL, NULL, NULL) == 0);
+	ra_store_close(w);
+
+	RA_CHECK(hits_in(fx.s, "quux_gizmp", RA_SEARCH_SYMBOL, "rtl/quux_gizmo.sv") >= 1);
+	RA_CHECK(hits_in(fx.s, "gizmo sparkle toggle", RA_SEARCH_VECTOR, "rtl/quux_gizmo.sv") >= 1);
+	/* all channels together, the vector one on its own thread */
+	RA_CHECK(hits_in(fx.s, "gizmo sparkle toggle", 0, "rtl/quux_gizmo.sv") >= 1);
+	ra_model_free(m);
+	fixture_close(&fx);
+	ra_embedder_close(e);
+	ra_embedder_close(e2);
+}
+
 RA_TEST(search_index_without_chunks)
 {
 	char dir[] = "/tmp/ra_search_empty_XXXXXX", db[96], cmd[128];
