@@ -107,13 +107,12 @@ struct daemon {
 	unsigned long cli_runs;   /* query commands run for the command line */
 
 	/* the query commands run for the command line (rtlassist/run), one at a time, on one
-	   read connection and a searcher kept warm between them (reopened after index runs) */
+	   read connection and a searcher kept warm between them (they follow index runs) */
 	pthread_mutex_t qmu;
 	ra_store *qstore;
 	ra_embedder *qemb;
 	ra_searcher *qsearch;
 	ra_logger qlog;
-	unsigned long qgen;
 };
 
 static int wake_fd = -1; /* the self-pipe's write end, for the signal handler */
@@ -466,17 +465,14 @@ static json_t *status_json(daemon_t *d)
 	return st;
 }
 
-/* under qmu: the read connection, and a searcher as fresh as the last index run */
+/* under qmu: the read connection and its searcher, opened once and kept: each statement on a
+ * WAL connection reads the latest commit, and the searcher reloads what it holds in memory
+ * (vector file, name table — the latter in the background) when the index changed (search.h),
+ * so a query after a run neither reopens nor waits for a rebuild */
 static int query_ready(daemon_t *d, char *msg, size_t cap)
 {
-	unsigned long gen;
-
-	pthread_mutex_lock(&d->mu);
-	gen = d->generation;
-	pthread_mutex_unlock(&d->mu);
-	if (d->qstore && d->qsearch && d->qgen == gen)
+	if (d->qstore && d->qsearch)
 		return 0;
-	/* after a run both are opened again: nothing read before it can linger */
 	ra_searcher_close(d->qsearch);
 	d->qsearch = NULL;
 	ra_store_close(d->qstore);
@@ -487,7 +483,6 @@ static int query_ready(daemon_t *d, char *msg, size_t cap)
 	}
 	if (ra_searcher_open(&d->qsearch, d->qstore, d->ws->state_dir, d->qemb, &d->qlog) != RA_OK)
 		ra_log(&d->lg, RA_LOG_WARN, "search: %s", ra_error_last());
-	d->qgen = gen;
 	return 0;
 }
 

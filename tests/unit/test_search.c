@@ -644,6 +644,63 @@ RA_TEST(search_long_lived_searcher_follows_reindex)
 	ra_embedder_close(e2);
 }
 
+/* a big name table (more than NAMES_SYNC_MAX names) is rebuilt in the background after a
+   re-index: queries go on meanwhile, and the new name is found once it is in, without
+   reopening the searcher */
+RA_TEST(search_big_name_table_reloads_in_background)
+{
+	fixture fx = {0};
+	ra_store *w = NULL;
+	ra_store_file big = {.path = "rtl/many_nets.sv", .blob = "ee", .lang = RA_LANG_SV};
+	ra_store_file f = {.path = "rtl/quux_gizmo.sv", .blob = "dd", .lang = RA_LANG_SV};
+	ra_model *mb = ra_model_new(RA_LANG_SV), *m = make_gizmo();
+	int32_t u;
+	int found = 0;
+
+	RA_CHECK(mb != NULL);
+	u = ra_model_add_sym(mb, &(ra_sym){.kind = RA_SYM_MODULE,
+	                                   .parent = -1,
+	                                   .name = "many_nets",
+	                                   .name_span = {0, 7, 0, 16},
+	                                   .span = {0, 0, 25000, 9}});
+	for (int i = 0; i < 25000; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "net_%05d_q", i);
+		ra_model_add_sym(mb,
+		                 &(ra_sym){.kind = RA_SYM_NET,
+		                           .parent = u,
+		                           .name = name,
+		                           .name_span = {(uint32_t)i + 1, 7, (uint32_t)i + 1, 18},
+		                           .span = {(uint32_t)i + 1, 2, (uint32_t)i + 1, 19}});
+	}
+	RA_CHECK(fixture_open(&fx, false));
+	RA_CHECK(ra_store_open(&w, fx.db, false) == 0);
+	RA_CHECK(ra_store_begin(w) == 0 && ra_store_file_put(w, &big, mb) == 0 &&
+	         ra_store_commit(w) == 0);
+	RA_CHECK(ra_searcher_open(&fx.s, fx.st, NULL, NULL, NULL) == 0);
+	RA_CHECK_INT(hits_in(fx.s, "quux_gizmp", RA_SEARCH_SYMBOL, "rtl/quux_gizmo.sv"), 0);
+
+	RA_CHECK(ra_store_begin(w) == 0 && ra_store_file_put(w, &f, m) == 0 &&
+	         ra_store_commit(w) == 0);
+	/* the first queries may still use the old table; within seconds the new one is in */
+	for (int i = 0; i < 500 && !found; i++) {
+		found = hits_in(fx.s, "quux_gizmp", RA_SEARCH_SYMBOL, "rtl/quux_gizmo.sv");
+		RA_CHECK(found >= 0);
+		if (!found)
+			usleep(20000);
+	}
+	RA_CHECK(found >= 1);
+	/* a change while nothing queries, then close with no wait for it */
+	RA_CHECK(ra_store_begin(w) == 0 && ra_store_file_put(w, &big, mb) == 0 &&
+	         ra_store_commit(w) == 0);
+	RA_CHECK(hits_in(fx.s, "quux_gizmp", RA_SEARCH_SYMBOL, "rtl/quux_gizmo.sv") >= 1);
+	ra_store_close(w);
+	ra_model_free(mb);
+	ra_model_free(m);
+	fixture_close(&fx);
+}
+
 RA_TEST(search_index_without_chunks)
 {
 	char dir[] = "/tmp/ra_search_empty_XXXXXX", db[96], cmd[128];
