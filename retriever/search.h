@@ -15,7 +15,10 @@
  *  - what a searcher keeps in memory follows the index: the name table is built again after any
  *    commit to the database (PRAGMA data_version, the connection's total changes), the vector
  *    file read again when its size or mtime changed — so a daemon's searcher stays right after a
- *    re-index, at the cost of one stat and one pragma per query;
+ *    re-index, at the cost of one stat and one pragma per query; a table of more than 20,000
+ *    names is rebuilt on a thread of its own (its own read-only connection) while queries keep
+ *    using the old one, so fuzzy matches may lag a re-index by the rebuild (160 ms on OpenTitan);
+ *    ra_searcher_close waits for it;
  *  - graph: the first fused hits are expanded one hop — an instance brings the instantiated
  *    unit's signature chunk, a signal named in the query the chunks that drive it (`flows`) — at a
  *    decayed weight.
