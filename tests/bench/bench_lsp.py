@@ -70,7 +70,7 @@ def main():
     random.seed(1)
     try:
         env = dict(os.environ)
-        c = Client([a.bin, "lsp", "-C", ws], env=env)
+        c = Client([a.bin, "lsp", "--no-daemon", "-C", ws], env=env)
         t0 = time.monotonic()
         c.initialize(ws)
         c.wait_indexed(timeout=3600)
