@@ -755,12 +755,43 @@ static int query_write(char **out, const query_ctx *q)
 	return rc;
 }
 
-static int fts_query(char **out, const char *text, bool whole_only, size_t max_terms, ra_fts_df *df)
+/* *gate: the OR of the kept terms in fewer than RA_FTS_DF_CAP chunks, when the kept terms mix
+   such rare terms with common ones; else NULL */
+static int gate_write(char **gate, query_ctx *q, ra_fts_df *df)
+{
+	size_t rare = 0, common = 0;
+	bool keep[MAX_QUERY_TERMS];
+	int rc = RA_OK;
+
+	*gate = NULL;
+	for (size_t t = 0; t < q->nterms && !rc; t++)
+		if (q->keep[t] && q->df[t] == 0)
+			rc = ra_fts_df_get(&q->df[t], df, q->terms[t]);
+	for (size_t t = 0; t < q->nterms && !rc; t++) {
+		keep[t] = q->keep[t];
+		if (!q->keep[t] || q->df[t] <= 0)
+			continue;
+		rare += q->df[t] < RA_FTS_DF_CAP;
+		common += q->df[t] >= RA_FTS_DF_CAP;
+	}
+	if (rc || !rare || !common)
+		return rc;
+	for (size_t t = 0; t < q->nterms; t++)
+		q->keep[t] = keep[t] && q->df[t] > 0 && q->df[t] < RA_FTS_DF_CAP;
+	rc = query_write(gate, q);
+	memcpy(q->keep, keep, sizeof(keep));
+	return rc;
+}
+
+static int fts_query(char **out, char **gate, const char *text, bool whole_only, size_t max_terms,
+                     ra_fts_df *df)
 {
 	query_ctx *q = ra_calloc(1, sizeof(*q));
 	scanner sc = {query_emit, q, EXPAND_NONE, whole_only};
 	int rc;
 
+	if (gate)
+		*gate = NULL;
 	if (!q)
 		return RA_ENOMEM;
 	rc = text ? scan(&sc, text, strlen(text)) : 0;
@@ -769,21 +800,33 @@ static int fts_query(char **out, const char *text, bool whole_only, size_t max_t
 	if (!rc && df && q->nterms > max_terms)
 		rc = keep_rarest(q, max_terms, df);
 	rc = rc ? rc : query_write(out, q);
+	if (!rc && gate && df) {
+		rc = gate_write(gate, q, df);
+		if (rc) {
+			ra_free(*out);
+			*out = NULL;
+		}
+	}
 	ra_free(q);
 	return rc;
 }
 
 int ra_fts_query(char **out, const char *text)
 {
-	return fts_query(out, text, false, 0, NULL);
+	return fts_query(out, NULL, text, false, 0, NULL);
 }
 
 int ra_fts_query_idents(char **out, const char *text)
 {
-	return fts_query(out, text, true, 0, NULL);
+	return fts_query(out, NULL, text, true, 0, NULL);
 }
 
 int ra_fts_query_rare(char **out, const char *text, size_t max_terms, ra_fts_df *df)
 {
-	return fts_query(out, text, false, max_terms ? max_terms : 1, df);
+	return fts_query(out, NULL, text, false, max_terms ? max_terms : 1, df);
+}
+
+int ra_fts_query_gated(char **out, char **gate, const char *text, size_t max_terms, ra_fts_df *df)
+{
+	return fts_query(out, gate, text, false, max_terms ? max_terms : 1, df);
 }

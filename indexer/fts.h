@@ -70,6 +70,16 @@ int ra_fts_df_get(int64_t *out, ra_fts_df *df, const char *term);
  */
 int ra_fts_query_rare(char **out, const char *text, size_t max_terms, ra_fts_df *df);
 
+/*
+ * ra_fts_query_rare, and in *gate (the caller's, ra_free; NULL when it does not apply) the OR of
+ * the kept terms held by fewer than RA_FTS_DF_CAP chunks, when the kept terms mix such rare
+ * terms with common ones. Ranking only the chunks that hold a rare term — scored by BM25 over
+ * every kept term — spares scoring the thousands that hold nothing but common words (what makes
+ * a short question such as "write width of the RAM" slow) while the chunks that can rank first
+ * stay (search.c). Returns as ra_fts_query_rare.
+ */
+int ra_fts_query_gated(char **out, char **gate, const char *text, size_t max_terms, ra_fts_df *df);
+
 /* Calls fn for each token the tokenizer produces for `text` (for tests and for the embedder,
  * which uses the same sub-words). A non-zero return from fn stops and is returned. */
 int ra_fts_tokens(const char *text, size_t len, int (*fn)(const char *tok, size_t n, void *payload),

@@ -50,13 +50,19 @@ enum {
 };
 
 static const char *const query_sql[Q__COUNT] = {
+        /* ?7: the gate (ra_fts_query_gated), or NULL; behind an OR so that it filters rows
+           after the MATCH, before bm25 is computed for them, and is never an FTS constraint */
         [Q_LEX] = "SELECT rowid, bm25(chunk_fts, ?2, ?3) AS s FROM chunk_fts"
-                  " WHERE chunk_fts MATCH ?1 ORDER BY s LIMIT ?4",
+                  " WHERE chunk_fts MATCH ?1 AND (?7 IS NULL OR rowid IN"
+                  " (SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?7))"
+                  " ORDER BY s LIMIT ?4",
         [Q_LEX_FILTERED] = "SELECT c.id, bm25(chunk_fts, ?2, ?3) AS s FROM chunk_fts"
                            " JOIN chunks c ON c.id = chunk_fts.rowid"
                            " JOIN files f ON f.id = c.file_id WHERE chunk_fts MATCH ?1"
                            " AND (?5 IS NULL OR c.kind = ?5)"
                            " AND (?6 IS NULL OR ra_path_match(?6, f.path))"
+                           " AND (?7 IS NULL OR chunk_fts.rowid IN"
+                           " (SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?7))"
                            " ORDER BY s LIMIT ?4",
         [Q_CHUNK] = "SELECT c.file_id, f.path, c.kind, c.line, c.end_line, u.name"
                     " FROM chunks c JOIN files f ON f.id = c.file_id"
@@ -379,7 +385,7 @@ static int lexical(ra_searcher *s, const qwords *qw, const ra_search_opts *o, si
 {
 	bool filtered = o->kind || o->path;
 	sqlite3_stmt *st;
-	char *match = NULL;
+	char *match = NULL, *gate = NULL;
 	int rc, src;
 
 	if (!s->df_tried) {
@@ -388,7 +394,7 @@ static int lexical(ra_searcher *s, const qwords *qw, const ra_search_opts *o, si
 			ra_log(s->log, RA_LOG_WARN, "search: %s; long questions use every term",
 			       ra_error_last());
 	}
-	rc = s->df ? ra_fts_query_rare(&match, qw->text, LEX_MAX_TERMS, s->df)
+	rc = s->df ? ra_fts_query_gated(&match, &gate, qw->text, LEX_MAX_TERMS, s->df)
 	           : ra_fts_query(&match, qw->text);
 	if (rc == RA_ENOTFOUND)
 		return RA_OK;
@@ -397,9 +403,12 @@ static int lexical(ra_searcher *s, const qwords *qw, const ra_search_opts *o, si
 	st = query(s, filtered ? Q_LEX_FILTERED : Q_LEX);
 	if (!st) {
 		ra_free(match);
+		ra_free(gate);
 		return RA_ERR;
 	}
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+	if (gate) /* only chunks holding a rare term are scored */
+		sqlite3_bind_text(st, 7, gate, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(st, 2, RA_FTS_W_HEADER);
 	sqlite3_bind_double(st, 3, RA_FTS_W_BODY);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)depth);
@@ -410,6 +419,7 @@ static int lexical(ra_searcher *s, const qwords *qw, const ra_search_opts *o, si
 			sqlite3_bind_text(st, 6, o->path, -1, SQLITE_STATIC);
 	}
 	ra_free(match);
+	ra_free(gate);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW)
 		if (idlist_add(out, sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1)))
 			return RA_ENOMEM;

@@ -4,7 +4,10 @@
  *
  * Design: four channels each rank chunks (the `chunks` table the indexer writes):
  *  - lexical: FTS5 over `chunk_fts` with the code-aware tokenizer (fts.h), BM25 with column
- *    weights; English stop words are dropped from the question first;
+ *    weights; English stop words are dropped from the question first; a long question keeps its
+ *    16 rarest terms, and when the terms mix rare ones (in fewer than RA_FTS_DF_CAP chunks) with
+ *    common ones, only chunks holding a rare term are scored (ra_fts_query_gated): on
+ *    OpenTitan lexical p99 117 -> 35 ms CPU, MRR@10 unchanged on both benchmark sets;
  *  - vector: the query embedded by the caller's embedder, nearest chunks in the faiss file the
  *    indexer wrote beside the database (absent embedder or file: channel off); it runs on a
  *    thread of its own while the lexical and symbol channels run on the caller's;

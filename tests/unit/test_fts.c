@@ -346,4 +346,88 @@ RA_TEST(fts_table_ranks_expected_chunk_first)
 	RA_CHECK(system(path) == 0);
 }
 
+/* a question mixing rare and common terms gets a gate of its rare terms: only chunks holding
+   one are scored (search.c), by BM25 over every term */
+RA_TEST(fts_query_gated_rare_and_common)
+{
+	char dir[] = "/tmp/ra_fts_gate_XXXXXX", path[256], *q = NULL, *g = NULL;
+	ra_store *st = NULL;
+	ra_fts_df *df = NULL;
+	sqlite3 *db;
+
+	RA_CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/index.db", dir);
+	RA_CHECK(ra_store_open(&st, path, false) == 0);
+	db = ra_store__db(st);
+	/* RA_FTS_DF_CAP + 20 chunks say "bus" (common); 3 say "zebra" (rare), one of them "bus" too */
+	RA_CHECK(sqlite3_exec(
+	                 db,
+	                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+	                 " WHERE i < 520) INSERT INTO chunks(file_id, kind, line, end_line,"
+	                 " text, header) SELECT 1, 'other', i, i, 'bus word' || i, 'h' FROM n;"
+	                 "INSERT INTO chunks(file_id, kind, line, end_line, text, header) VALUES"
+	                 " (1, 'other', 600, 600, 'zebra alone', 'h'),"
+	                 " (1, 'other', 601, 601, 'zebra again', 'h'),"
+	                 " (1, 'other', 602, 602, 'zebra on the bus', 'h');",
+	                 NULL, NULL, NULL) == SQLITE_OK);
+	RA_CHECK(ra_fts_df_open(&df, db) == 0);
+	RA_CHECK(ra_fts_query_gated(&q, &g, "zebra bus", 16, df) == 0);
+	RA_CHECK_STR(q, "\"zebra\" OR \"bus\"");
+	RA_CHECK(g != NULL);
+	RA_CHECK_STR(g, "\"zebra\"");
+	{
+		/* search.c's gated form scores only the chunks holding "zebra", in the order the
+		   ungated query puts them at its top */
+		sqlite3_stmt *s = NULL;
+		char gated[3][64] = {{0}}, full[3][64] = {{0}};
+		int n = 0;
+
+		RA_CHECK(sqlite3_prepare_v2(
+		                 db,
+		                 "SELECT c.text FROM chunk_fts JOIN chunks c ON c.id ="
+		                 " chunk_fts.rowid WHERE chunk_fts MATCH ?1 AND (?2 IS NULL"
+		                 " OR chunk_fts.rowid IN (SELECT rowid FROM chunk_fts WHERE"
+		                 " chunk_fts MATCH ?2)) ORDER BY bm25(chunk_fts), c.id",
+		                 -1, &s, NULL) == SQLITE_OK);
+		for (int pass = 0; pass < 2; pass++) {
+			sqlite3_reset(s);
+			sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
+			if (pass == 0)
+				sqlite3_bind_text(s, 2, g, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(s, 2);
+			for (n = 0; sqlite3_step(s) == SQLITE_ROW; n++)
+				if (n < 3)
+					snprintf(pass ? full[n] : gated[n], 64, "%s",
+					         (const char *)sqlite3_column_text(s, 0));
+			RA_CHECK_INT(n, pass ? 523 : 3);
+		}
+		for (int i = 0; i < 3; i++) {
+			RA_CHECKF(strstr(gated[i], "zebra") != NULL, "%s", gated[i]);
+			RA_CHECK_STR(gated[i], full[i]);
+		}
+		sqlite3_finalize(s);
+	}
+	ra_free(q);
+	ra_free(g);
+	/* all common, all rare, or nothing found: no gate */
+	RA_CHECK(ra_fts_query_gated(&q, &g, "bus", 16, df) == 0);
+	RA_CHECK(g == NULL);
+	ra_free(q);
+	RA_CHECK(ra_fts_query_gated(&q, &g, "zebra alone", 16, df) == 0);
+	RA_CHECK(g == NULL);
+	ra_free(q);
+	RA_CHECK(ra_fts_query_gated(&q, &g, "qqqq bus", 16, df) == 0);
+	RA_CHECK(g == NULL);
+	ra_free(q);
+	ra_fts_df_close(df);
+	ra_store_close(st);
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		RA_CHECK(system(cmd) == 0);
+	}
+}
+
 RA_TEST_MAIN()
