@@ -11,14 +11,7 @@ if ! command -v emacs >/dev/null 2>&1 || ! ls -d "$elpa"/eglot-* >/dev/null 2>&1
   echo "skip: emacs or elpa-eglot is not installed"
   exit 0
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-ws=$work/ws
-mkdir -p "$ws"
-cp -r "$src/tests/fixtures/sv" "$ws/sv"
-rm -f "$ws"/sv/*.golden
-git -C "$ws" init -q
-git -C "$ws" add -A
+. "$(dirname "$0")/fixture_ws.bash"
 export XDG_CONFIG_HOME=$work/xdg HOME=$work/home
 mkdir -p "$HOME"
 export RA_BIN=$bin RA_ROOT=$ws
