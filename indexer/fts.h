@@ -12,8 +12,9 @@
  * tokenizer (FTS5 synonyms), so "write" also matches wr, we, wdata and waddr.
  *
  * Table (created by the store's migrations): chunk_fts(header, body), external content on
- * `chunks` (rowid = chunks.id), kept in step by triggers. header = "path unit kind", body = the
- * chunk's text. Rank with bm25(chunk_fts, RA_FTS_W_HEADER, RA_FTS_W_BODY). A quoted query
+ * `chunks` (rowid = chunks.id), kept in step by the store's own statements beside every insert
+ * and delete of chunks (not triggers: see store.c, migration 8). header = "path unit kind",
+ * body = the chunk's text. Rank with bm25(chunk_fts, RA_FTS_W_HEADER, RA_FTS_W_BODY). A quoted query
  * string is one term (the tokenizer does not split queries): ra_fts_query writes each
  * sub-word as a term of its own.
  */

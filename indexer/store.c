@@ -63,8 +63,9 @@ static const char *const migrations[] = {
         "  text TEXT NOT NULL, header TEXT NOT NULL DEFAULT '',"
         "  body TEXT GENERATED ALWAYS AS (text) VIRTUAL);"
         "CREATE INDEX chunks_file ON chunks(file_id);"
-        /* search: chunk_fts mirrors chunks(header, body) through the triggers (fts.h); the
-           embedding cache and the ids held by the vector index (vectors.h) */
+        /* search: chunk_fts mirrors chunks(header, body), through these triggers until
+           migration 8 and by the store's own statements since (fts.h); the embedding cache
+           and the ids held by the vector index (vectors.h) */
         "CREATE VIRTUAL TABLE chunk_fts USING fts5(header, body, content='chunks',"
         "  content_rowid='id', tokenize='ra_code');"
         "CREATE TRIGGER chunks_fts_ai AFTER INSERT ON chunks BEGIN"
@@ -136,6 +137,15 @@ static const char *const migrations[] = {
            OpenTitan, paid again by a long-lived searcher after every re-index */
         "DROP INDEX symbols_key;"
         "CREATE INDEX symbols_key ON symbols(key, kind);",
+        /* 7 -> 8: the store feeds chunk_fts itself (put_flows_chunks, delete_contents), not
+           through triggers. A statement that fires a trigger writing an FTS5 table runs in a
+           statement savepoint, and FTS5 writes its pending terms to disk at every savepoint:
+           one tiny segment per chunk, merged again and again. Inserting directly, chunks
+           collect in FTS5's memory and are written in big segments: 3.9 times less CPU for
+           the same rows (measured with SQLite 3.40.1), the main cost of a cold index run. */
+        "DROP TRIGGER chunks_fts_ai;"
+        "DROP TRIGGER chunks_fts_ad;"
+        "DROP TRIGGER chunks_fts_au;",
 };
 
 enum {
@@ -151,6 +161,7 @@ enum {
 	S_DIAGS_DELETE,
 	S_FLOWS_DELETE,
 	S_CHUNKS_DELETE,
+	S_FTS_DELETE,
 	S_REFS_GET,
 	S_REFS_DELETE,
 	S_REFFILE_DELETE,
@@ -161,6 +172,7 @@ enum {
 	S_DIAG_INSERT,
 	S_FLOW_INSERT,
 	S_CHUNK_INSERT,
+	S_FTS_INSERT,
 	S_NAME_GET,
 	S_NAME_INSERT,
 	S_REFS_INSERT,
@@ -192,10 +204,14 @@ static const char *const stmt_sql[S__COUNT] = {
         [S_DIAGS_DELETE] = "DELETE FROM diags WHERE file_id = ?1",
         [S_FLOWS_DELETE] = "DELETE FROM flows WHERE file_id = ?1",
         [S_CHUNKS_DELETE] = "DELETE FROM chunks WHERE file_id = ?1",
+        /* an external-content FTS5 table forgets a row given the values it indexed */
+        [S_FTS_DELETE] = "INSERT INTO chunk_fts(chunk_fts, rowid, header, body)"
+                         " SELECT 'delete', id, header, text FROM chunks WHERE file_id = ?1",
         [S_FLOW_INSERT] = "INSERT INTO flows(file_id, unit_id, scope_id, target, source, kind,"
                           " how, line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         [S_CHUNK_INSERT] = "INSERT INTO chunks(file_id, sym_id, unit_id, kind, line, end_line,"
                            " text, header) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        [S_FTS_INSERT] = "INSERT INTO chunk_fts(rowid, header, body) VALUES(?1, ?2, ?3)",
         [S_REFS_GET] = "SELECT data FROM file_refs WHERE file_id = ?1",
         [S_REFS_DELETE] = "DELETE FROM file_refs WHERE file_id = ?1",
         [S_REFFILE_DELETE] = "DELETE FROM ref_files WHERE name_id = ?1 AND file_id = ?2",
@@ -872,7 +888,7 @@ static int delete_contents(ra_store *st, int64_t file_id)
 {
 	static const int order[] = {S_CONNKEYS_DELETE, S_CONNS_DELETE,   S_SYMS_DELETE,
 	                            S_INCLUDES_DELETE, S_IMPORTS_DELETE, S_DIAGS_DELETE,
-	                            S_FLOWS_DELETE,    S_CHUNKS_DELETE};
+	                            S_FLOWS_DELETE,    S_FTS_DELETE,     S_CHUNKS_DELETE};
 	int rc = delete_refs(st, file_id);
 
 	for (size_t i = 0; !rc && i < sizeof(order) / sizeof(order[0]); i++) {
@@ -1200,6 +1216,15 @@ static int put_flows_chunks(ra_store *st, int64_t file_id, const char *path, con
 		         c->kind);
 		bind_text(s, 8, header);
 		rc = step_done(st, s, "insert chunk");
+		if (rc)
+			break;
+		s = stmt(st, S_FTS_INSERT);
+		if (!s)
+			return RA_ERR;
+		sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(st->db));
+		bind_text(s, 2, header);
+		bind_text(s, 3, c->text ? c->text : "");
+		rc = step_done(st, s, "insert chunk text");
 	}
 	return rc;
 }

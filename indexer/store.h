@@ -31,7 +31,7 @@
 
 typedef struct ra_store ra_store;
 
-#define RA_STORE_SCHEMA_VERSION 7
+#define RA_STORE_SCHEMA_VERSION 8
 
 /*
  * Opens (creating and migrating unless read-only) the database at `path`.
