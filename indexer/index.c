@@ -138,10 +138,19 @@ static void do_job(run *r, job *j, ra_sv_parser *sv)
 	j->ascii = true;
 	for (size_t i = 0; i < len && j->ascii; i++)
 		j->ascii = (unsigned char)data[i] < 0x80;
-	if (j->lang == RA_LANG_VHDL)
+	if (j->lang == RA_LANG_VHDL) {
 		rc = ra_vhdl_parse(&j->model, data, len);
-	else
+		if (!rc && r->opts->no_search)
+			j->model->nchunks = 0;
+	} else if (r->opts->no_search) {
+		ra_sv_tree *tree = NULL;
+
+		rc = ra_sv_parser_reparse(sv, &j->model, &tree, data, len, j->lang,
+		                          RA_SV_NO_CHUNKS);
+		ra_sv_tree_free(tree);
+	} else {
 		rc = ra_sv_parser_parse(sv, &j->model, data, len, j->lang);
+	}
 	ra_free(data);
 	if (rc) {
 		ra_log(r->opts->log, RA_LOG_WARN, "%s: %s, skipped", j->wf->path, ra_error_last());
@@ -595,7 +604,7 @@ int ra_index_run(const ra_index_opts *o, ra_index_summary *out)
 		goto out;
 	ra_log(o->log, RA_LOG_DEBUG, "includes and commit: %.3f s", ra_now() - t_phase);
 	t_phase = ra_now();
-	if (o->embed && o->vectors_path) {
+	if (o->embed && o->vectors_path && !o->no_search) {
 		rc = update_vectors(o, out);
 		if (rc)
 			goto out;

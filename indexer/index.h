@@ -53,6 +53,11 @@ typedef struct ra_index_opts {
 	   as a warning and leaves the lexical index complete. NULL embed: no vectors. */
 	const ra_embed_config *embed;
 	const char *vectors_path;
+	/* no search data: SystemVerilog files are not cut into chunks, no chunk (so no FTS row)
+	   is stored, no vector is made. The index every other feature needs, built to measure
+	   what search adds to a run (tests/bench/bench_index.c); VHDL chunks are still cut and
+	   then dropped (about 1% of a parse) */
+	bool no_search;
 } ra_index_opts;
 
 typedef struct ra_index_summary {

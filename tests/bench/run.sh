@@ -64,6 +64,11 @@ touch "$ws"/*/* 2>/dev/null || true
 measure "all touched, content same" "$bin" index -C "$ws"
 "$bin" stats -C "$ws" | grep -E 'files|index size|syntax'
 
+if [ -x "$build/tests/bench/bench_index" ]; then
+  echo; echo "== what search adds to a cold index: chunks, FTS and vectors against none (bench_index)"
+  "$build/tests/bench/bench_index" "$ws" --runs 3
+fi
+
 if [ -x "$build/tests/bench/bench_retrieval" ]; then
   echo; echo "== search quality (MRR@10, R@1, R@10: lexical, vector, fused vs BM25 windows) and latency (bench_retrieval)"
   # verilog-eval and the yosys/ghdl query set; latency on REPO when one was given

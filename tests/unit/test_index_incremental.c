@@ -2,7 +2,8 @@
  * test_index_incremental.c - incremental indexing equals a clean index: in a git repository the
  * test makes, files are edited, added, deleted, renamed and merely touched; after each step the
  * store, dumped row by row without ids, must equal the store of a clean run over the same tree.
- * Also: an interrupted (cancelled) run is finished by the next one.
+ * Also: an interrupted (cancelled) run is finished by the next one; a run without search data
+ * stores everything else the same.
  */
 #define _DEFAULT_SOURCE
 #include "indexer/index.h"
@@ -104,11 +105,11 @@ static void drop_blob_rows(char *d)
 		memmove(start + 5, end, strlen(end) + 1);
 }
 
-static int index_into(const char *root, const char *db_path, ra_index_summary *sum,
-                      volatile int *cancel)
+static int index_with(const char *root, const char *db_path, ra_index_summary *sum,
+                      volatile int *cancel, bool no_search)
 {
 	ra_store *st = NULL;
-	ra_index_opts o = {.root = root, .threads = 2, .cancel = cancel};
+	ra_index_opts o = {.root = root, .threads = 2, .cancel = cancel, .no_search = no_search};
 	int rc = ra_store_open(&st, db_path, false);
 
 	if (rc)
@@ -117,6 +118,12 @@ static int index_into(const char *root, const char *db_path, ra_index_summary *s
 	rc = ra_index_run(&o, sum);
 	ra_store_close(st);
 	return rc;
+}
+
+static int index_into(const char *root, const char *db_path, ra_index_summary *sum,
+                      volatile int *cancel)
+{
+	return index_with(root, db_path, sum, cancel, false);
 }
 
 /* indexes incrementally into `inc` and from scratch into a fresh db; compares the dumps */
@@ -249,6 +256,59 @@ RA_TEST(index_cancelled_run_is_finished_by_the_next)
 	RA_CHECK_INT(sum.units, 1200);
 	RA_CHECK(index_into(dir, db, &sum, NULL) == 0);
 	RA_CHECK_INT(sum.parsed, 0);
+}
+
+static int64_t count_rows(const char *db_path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/* without search data (bench_index's baseline) the store holds every other row, and no chunk */
+RA_TEST(index_without_search_data_keeps_the_rest)
+{
+	char dir[] = "/tmp/ra_nosearch_XXXXXX", with[4200], without[4200], *a, *b, *ca, *cb;
+	ra_index_summary sum;
+
+	RA_CHECK(mkdtemp(dir));
+	snprintf(with, sizeof(with), "%s.with.db", dir);
+	snprintf(without, sizeof(without), "%s.without.db", dir);
+	write_file(dir, "rtl/top.sv",
+	           "module top(input logic clk, output logic q);\n"
+	           "  logic d;\n  always_ff @(posedge clk) q <= d;\n"
+	           "  leaf u_leaf(.a(clk), .b(d));\nendmodule\n");
+	write_file(dir, "rtl/leaf.v",
+	           "module leaf(input a, output b);\n  assign b = a;\nendmodule\n");
+	write_file(dir, "rtl/ent.vhd",
+	           "entity ent is port(x : in bit; y : out bit); end;\n"
+	           "architecture rtl of ent is begin y <= x; end;\n");
+	RA_CHECK(index_with(dir, with, &sum, NULL, false) == 0);
+	RA_CHECK(index_with(dir, without, &sum, NULL, true) == 0);
+	RA_CHECK_INT(sum.parsed, 3);
+	RA_CHECK(count_rows(with, "SELECT count(*) FROM chunks") >= 3);
+	RA_CHECK_INT(count_rows(without, "SELECT count(*) FROM chunks"), 0);
+	a = dump(with);
+	b = dump(without);
+	RA_CHECK(a && b);
+	/* the chunks are the dump's last section */
+	ca = strstr(a, "-- 9\n");
+	cb = strstr(b, "-- 9\n");
+	RA_CHECK(ca && cb);
+	RA_CHECK_STR(cb, "-- 9\n");
+	*ca = *cb = '\0';
+	RA_CHECK_STR(a, b);
+	RA_CHECK(strstr(a, "u_leaf") != NULL);
+	ra_free(a);
+	ra_free(b);
 }
 
 RA_TEST_MAIN()
