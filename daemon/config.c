@@ -264,6 +264,26 @@ static int bad(const char *origin, int line, const key_def *k, const char *what)
 	                    k ? accepts[k->type] : "key = value");
 }
 
+static int add_library(ra_config *c, const char *folder, const char *lib)
+{
+	ra_config_pair *p = ra_arena_alloc(c->arena, (c->nvhdl_libraries + 1) * sizeof(*p));
+	size_t n = strlen(folder);
+
+	if (!p)
+		return RA_ENOMEM;
+	if (c->nvhdl_libraries)
+		memcpy(p, c->vhdl_libraries, c->nvhdl_libraries * sizeof(*p));
+	while (n > 0 && folder[n - 1] == '/')
+		n--;
+	if (n >= 2 && folder[0] == '.' && folder[1] == '/')
+		folder += 2, n -= 2;
+	p[c->nvhdl_libraries].key = ra_arena_strndup(c->arena, folder, n);
+	p[c->nvhdl_libraries].value = lib;
+	c->vhdl_libraries = p;
+	c->nvhdl_libraries++;
+	return RA_OK;
+}
+
 /* stores one parsed value of key k; `v` points at the value text */
 static int set_value(ra_config *c, const key_def *k, const char *v, const char *end,
                      const char *origin, int line)
@@ -327,32 +347,39 @@ static int set_value(ra_config *c, const key_def *k, const char *v, const char *
 			return bad(origin, line, k, "bad value");
 		break;
 	}
-	case T_TABLE:
-		return bad(origin, line, k, "set it as a [vhdl.libraries] section");
+	case T_TABLE: /* an inline table, { "folder" = "library", ... }, as ra_config_describe
+	                 prints it; a [vhdl.libraries] section is read by ra_config_parse */
+		if (s >= end || *s != '{')
+			return bad(origin, line, k, "bad value");
+		for (s = skip_ws(s + 1, end); s < end && *s != '}';) {
+			const char *folder, *lib;
+			int rc;
+
+			if (!parse_string(&s, end, c->arena, &folder))
+				return bad(origin, line, k, "expected \"folder\"");
+			s = skip_ws(s, end);
+			if (s >= end || *s != '=')
+				return bad(origin, line, k, "expected =");
+			s = skip_ws(s + 1, end);
+			if (!parse_string(&s, end, c->arena, &lib) || !*lib)
+				return bad(origin, line, k, "expected \"library\"");
+			rc = add_library(c, folder, lib);
+			if (rc)
+				return rc;
+			s = skip_ws(s, end);
+			if (s < end && *s == ',')
+				s = skip_ws(s + 1, end);
+			else if (s >= end || *s != '}')
+				return bad(origin, line, k, "expected , or }");
+		}
+		if (s >= end)
+			return bad(origin, line, k, "expected }");
+		s++;
+		break;
 	}
 	s = skip_ws(s, end);
 	if (s < end && *s != '#')
 		return bad(origin, line, k, "unexpected text after the value");
-	return RA_OK;
-}
-
-static int add_library(ra_config *c, const char *folder, const char *lib)
-{
-	ra_config_pair *p = ra_arena_alloc(c->arena, (c->nvhdl_libraries + 1) * sizeof(*p));
-	size_t n = strlen(folder);
-
-	if (!p)
-		return RA_ENOMEM;
-	if (c->nvhdl_libraries)
-		memcpy(p, c->vhdl_libraries, c->nvhdl_libraries * sizeof(*p));
-	while (n > 0 && folder[n - 1] == '/')
-		n--;
-	if (n >= 2 && folder[0] == '.' && folder[1] == '/')
-		folder += 2, n -= 2;
-	p[c->nvhdl_libraries].key = ra_arena_strndup(c->arena, folder, n);
-	p[c->nvhdl_libraries].value = lib;
-	c->vhdl_libraries = p;
-	c->nvhdl_libraries++;
 	return RA_OK;
 }
 
@@ -556,12 +583,28 @@ int ra_config_load(ra_config **out, const char *workspace, const ra_logger *lg)
 	return RA_OK;
 }
 
+/* a "string" as parse_string reads it back */
+static int put_string(ra_buf *out, const char *v)
+{
+	int rc = ra_buf_putc(out, '"');
+
+	for (; !rc && *v; v++)
+		rc = *v == '"'    ? ra_buf_puts(out, "\\\"")
+		     : *v == '\\' ? ra_buf_puts(out, "\\\\")
+		     : *v == '\n' ? ra_buf_puts(out, "\\n")
+		     : *v == '\t' ? ra_buf_puts(out, "\\t")
+		                  : ra_buf_putc(out, *v);
+	return rc ? rc : ra_buf_putc(out, '"');
+}
+
 static int put_list(ra_buf *out, const char *const *l)
 {
 	int rc = ra_buf_putc(out, '[');
 
-	for (size_t i = 0; !rc && l && l[i]; i++)
-		rc = ra_buf_printf(out, "%s\"%s\"", i ? ", " : "", l[i]);
+	for (size_t i = 0; !rc && l && l[i]; i++) {
+		rc = i ? ra_buf_puts(out, ", ") : RA_OK;
+		rc = rc ? rc : put_string(out, l[i]);
+	}
 	return rc ? rc : ra_buf_putc(out, ']');
 }
 
@@ -588,8 +631,7 @@ int ra_config_describe(ra_buf *out, const ra_config *c, bool markdown)
 			rc = ra_buf_printf(out, "%g", *(const double *)((const char *)c + k->off));
 			break;
 		case T_STR:
-			rc = ra_buf_printf(out, "\"%s\"",
-			                   *(const char *const *)((const char *)c + k->off));
+			rc = put_string(out, *(const char *const *)((const char *)c + k->off));
 			break;
 		case T_LIST:
 			rc = put_list(out, strcmp(k->name, "index.verilog_extensions") == 0
@@ -600,10 +642,12 @@ int ra_config_describe(ra_buf *out, const ra_config *c, bool markdown)
 			break;
 		case T_TABLE:
 			rc = ra_buf_putc(out, '{');
-			for (size_t j = 0; !rc && j < c->nvhdl_libraries; j++)
-				rc = ra_buf_printf(out, "%s\"%s\" = \"%s\"", j ? ", " : "",
-				                   c->vhdl_libraries[j].key,
-				                   c->vhdl_libraries[j].value);
+			for (size_t j = 0; !rc && j < c->nvhdl_libraries; j++) {
+				rc = j ? ra_buf_puts(out, ", ") : RA_OK;
+				rc = rc ? rc : put_string(out, c->vhdl_libraries[j].key);
+				rc = rc ? rc : ra_buf_puts(out, " = ");
+				rc = rc ? rc : put_string(out, c->vhdl_libraries[j].value);
+			}
 			rc = rc ? rc : ra_buf_putc(out, '}');
 			break;
 		}

@@ -105,4 +105,43 @@ RA_TEST(config_load_workspace_file_and_describe)
 	ra_free(readme);
 }
 
+/* what `rtlassist config` prints is a settings file giving the same settings back: strings
+   escaped, the VHDL libraries as an inline table (found by tests/fuzz/fuzz_config.c) */
+RA_TEST(config_description_parses_back)
+{
+	static const char text[] =
+	        "state_dir = \"st \\\"q\\\" \\\\ x\"\n"
+	        "[index]\nverilog_extensions = [\".v\", \".x\\\"y\"]\n"
+	        "[vhdl.libraries]\n\"./ip/\" = \"ip_lib\"\n\"rtl\" = \"a\\\\b\"\n";
+	ra_config *c = ra_config_new(), *again = ra_config_new();
+	ra_buf first, second;
+
+	RA_CHECK(c && again);
+	RA_CHECK(ra_config_parse(c, text, sizeof(text) - 1, "t.toml", NULL) == 0);
+	RA_CHECK_STR(c->state_dir, "st \"q\" \\ x");
+	RA_CHECK_STR(c->verilog_exts[1], ".x\"y");
+	RA_CHECK_INT(c->nvhdl_libraries, 2);
+	ra_buf_init(&first, 0);
+	ra_buf_init(&second, 0);
+	RA_CHECK(ra_config_describe(&first, c, false) == 0);
+	RA_CHECKF(
+	        strstr(first.data, "vhdl.libraries = {\"ip\" = \"ip_lib\", \"rtl\" = \"a\\\\b\"}"),
+	        "%s", first.data);
+	RA_CHECK(ra_config_parse(again, first.data, first.len, "described", NULL) == 0);
+	RA_CHECK_STR(again->state_dir, c->state_dir);
+	RA_CHECK_STR(again->verilog_exts[1], ".x\"y");
+	RA_CHECK_INT(again->nvhdl_libraries, 2);
+	RA_CHECK_STR(again->vhdl_libraries[1].value, "a\\b");
+	RA_CHECK(ra_config_describe(&second, again, false) == 0);
+	RA_CHECK_STR(second.data, first.data);
+	/* an inline table is checked like a section */
+	RA_CHECK(ra_config_parse(again, "vhdl.libraries = {\"x\" = }", 25, "bad", NULL) ==
+	         RA_EINVAL);
+	RA_CHECK(strstr(ra_error_last(), "vhdl.libraries") != NULL);
+	ra_buf_free(&first);
+	ra_buf_free(&second);
+	ra_config_free(c);
+	ra_config_free(again);
+}
+
 RA_TEST_MAIN()
