@@ -998,6 +998,8 @@ static int add_flow(ra_sv_parser *p, int32_t scope, const sv_fname *src, const s
 
 	fl.source = fname_str(p, sb, sizeof(sb), src);
 	fl.target = fname_str(p, tb, sizeof(tb), dst);
+	if (!fl.source[0] || !fl.target[0])
+		return RA_OK; /* a name that starts with a NUL byte: nothing to trace */
 	return ra_model_add_flow(p->m, &fl) < 0 ? RA_ENOMEM : RA_OK;
 }
 
@@ -3043,8 +3045,10 @@ static int on_ident(ra_sv_parser *p, TSNode n, uint32_t depth)
 	ra_ref r = {.scope = -1};
 	sv_text nt;
 
-	if (p->err_depth != UINT32_MAX)
-		return RA_OK; /* names inside broken code are not trusted */
+	if (p->err_depth != UINT32_MAX || ts_node_is_missing(n) ||
+	    p->src[ts_node_start_byte(n)] == '\0')
+		return RA_OK; /* names inside broken code, made up by error recovery or starting with
+		                 a NUL byte (no name as a C string) are not trusted */
 	if (rule == IR_DECL || (rule == IR_FIRST && !first))
 		return RA_OK;
 	if (rule != IR_MACRO) {

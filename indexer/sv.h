@@ -115,7 +115,8 @@ int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t 
  * A ra_sv_tree keeps the syntax tree of the last parse; every change to the text is reported
  * with ra_sv_tree_edit, and the next ra_sv_parser_reparse re-parses only what the edits touched.
  * The model is the same as ra_sv_parser_parse's of the same text (with RA_SV_NO_CHUNKS, without
- * its chunks).
+ * its chunks) when the text has no syntax error (tests/fuzz/fuzz_sv.c checks it); in broken
+ * code tree-sitter's error recovery may take another way on an edited tree than on a fresh one.
  */
 typedef struct ra_sv_tree ra_sv_tree;
 
