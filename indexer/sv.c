@@ -14,11 +14,13 @@
  * stack buffers; all arrays are owned by the parser and reused, so a parse allocates only what
  * the model keeps.
  */
+#define _DEFAULT_SOURCE /* clock_gettime */
 #include "indexer/sv.h"
 
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <tree_sitter/api.h>
 
 const TSLanguage *tree_sitter_systemverilog(void);
@@ -3909,6 +3911,63 @@ static int extract(ra_sv_parser *p, ra_model **out, TSTree *tree, const char *sr
 	return RA_OK;
 }
 
+/* The text of a parse, read by tree-sitter, and its CPU-time budget (sv.h) */
+typedef struct sv_input {
+	const char *src;
+	uint32_t len;
+	struct timespec deadline; /* of this thread's CPU clock */
+} sv_input;
+
+static const char *sv_read(void *payload, uint32_t at, TSPoint pos, uint32_t *n)
+{
+	const sv_input *in = payload;
+
+	(void)pos;
+	*n = at < in->len ? in->len - at : 0;
+	return in->src + (at < in->len ? at : in->len);
+}
+
+/* tree-sitter asks every 100 operations */
+static bool sv_over_budget(TSParseState *st)
+{
+	const sv_input *in = st->payload;
+	struct timespec now;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+	return now.tv_sec > in->deadline.tv_sec ||
+	       (now.tv_sec == in->deadline.tv_sec && now.tv_nsec > in->deadline.tv_nsec);
+}
+
+/* tree-sitter's parse of src (old: NULL, or the edited tree of the text before), given up
+   when it takes more CPU time than RA_SV_PARSE_BUDGET allows; NULL then, with the error set */
+static TSTree *parse_within_budget(ra_sv_parser *p, const TSTree *old, const char *src,
+                                   uint32_t len)
+{
+	sv_input in = {.src = src, .len = len};
+	double budget = RA_SV_PARSE_BUDGET_S + RA_SV_PARSE_BUDGET_US_PER_KB * 1e-6 * len / 1024;
+	TSTree *tree;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &in.deadline);
+	in.deadline.tv_sec += (time_t)budget;
+	in.deadline.tv_nsec += (long)((budget - (double)(time_t)budget) * 1e9);
+	if (in.deadline.tv_nsec >= 1000000000L) {
+		in.deadline.tv_sec++;
+		in.deadline.tv_nsec -= 1000000000L;
+	}
+	tree = ts_parser_parse_with_options(
+	        p->ts, old,
+	        (TSInput){.payload = &in, .read = sv_read, .encoding = TSInputEncodingUTF8},
+	        (TSParseOptions){.payload = &in, .progress_callback = sv_over_budget});
+	if (tree)
+		return tree;
+	ts_parser_reset(p->ts); /* the next parse starts afresh, not where this one stopped */
+	ra_error_set(RA_ETOOBIG,
+	             "the SystemVerilog parser gave up after %.1f s of CPU time on these %u bytes"
+	             " (error recovery in broken or unusual text can grow without bound)",
+	             budget, len);
+	return NULL;
+}
+
 int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t len, ra_lang lang)
 {
 	TSTree *tree;
@@ -3918,9 +3977,9 @@ int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t 
 	if (len > UINT32_MAX)
 		return ra_error_set(RA_ETOOBIG, "source of %zu bytes is over tree-sitter's 4 GiB",
 		                    len);
-	tree = ts_parser_parse_string(p->ts, NULL, src, (uint32_t)len);
+	tree = parse_within_budget(p, NULL, src, (uint32_t)len);
 	if (!tree)
-		return ra_error_set(RA_ERR, "tree-sitter parse failed");
+		return RA_ETOOBIG;
 	rc = extract(p, out, tree, src, (uint32_t)len, lang, 0);
 	ts_tree_delete(tree);
 	return rc;
@@ -3945,11 +4004,11 @@ int ra_sv_parser_reparse(ra_sv_parser *p, ra_model **out, ra_sv_tree **tree, con
 		old = t->ts;
 	}
 	/* a tree whose edits do not add up to this text is not reused: a fresh parse is right */
-	nt = ts_parser_parse_string(p->ts, old, src, (uint32_t)len);
+	nt = parse_within_budget(p, old, src, (uint32_t)len);
 	if (!nt) {
 		if (t != *tree)
 			ra_free(t);
-		return ra_error_set(RA_ERR, "tree-sitter parse failed");
+		return RA_ETOOBIG;
 	}
 	if (t->ts)
 		ts_tree_delete(t->ts);

@@ -104,9 +104,20 @@ ra_sv_parser *ra_sv_parser_new(void);
 void ra_sv_parser_free(ra_sv_parser *p);
 
 /*
+ * The CPU time one parse may take: RA_SV_PARSE_BUDGET_S plus RA_SV_PARSE_BUDGET_US_PER_KB per KB
+ * of text. tree-sitter's error recovery can grow without bound on some broken text (fuzzing
+ * found 1.4 KB that took 13 GB and minutes; with the budget, 1 s and 34 MB). Real code parses
+ * at about 215 us/KB of CPU; OpenTitan's slowest file at 2950 us/KB (bench_sv_parse: "slowest
+ * raw parse per byte"), a third of what the budget allows.
+ */
+#define RA_SV_PARSE_BUDGET_S 1.0
+#define RA_SV_PARSE_BUDGET_US_PER_KB 10000
+
+/*
  * Parses `len` bytes of `src` and extracts a model. `lang` is RA_LANG_SV or RA_LANG_VERILOG (the
  * same grammar parses both; the model records which). Syntax errors do not fail the call: they
- * are counted in the model. Returns 0 and the caller's model in *out, or RA_ENOMEM/RA_ERR.
+ * are counted in the model. Returns 0 and the caller's model in *out, RA_ETOOBIG when the parse
+ * went over its budget (above), or RA_ENOMEM/RA_ERR.
  */
 int ra_sv_parser_parse(ra_sv_parser *p, ra_model **out, const char *src, size_t len, ra_lang lang);
 

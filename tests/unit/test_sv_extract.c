@@ -701,4 +701,30 @@ RA_TEST(sv_extract_out_of_memory)
 	RA_CHECK(failures > 10);
 }
 
+/* text on which tree-sitter's error recovery grows without bound (found by fuzz_sv: 13 GB and
+   minutes) is given up within the parse budget (sv.h), and the parser works on afterwards */
+RA_TEST(sv_parse_budget_gives_up_on_runaway_recovery)
+{
+	char *src = NULL;
+	size_t len;
+	ra_sv_parser *p = ra_sv_parser_new();
+	ra_model *m = NULL;
+	static const char ok[] = "module m(input a, output b); assign b = a; endmodule\n";
+
+	RA_CHECK(p != NULL);
+	RA_CHECK(ra_read_file(&src, &len,
+	                      RA_SOURCE_DIR "/tests/fuzz/corpus/sv/timeout_error_recovery",
+	                      1 << 20) == 0);
+	/* the fuzz input's first four bytes are its options (fuzz_sv.c) */
+	RA_CHECK(ra_sv_parser_parse(p, &m, src + 4, len - 4, RA_LANG_SV) == RA_ETOOBIG);
+	RA_CHECK(m == NULL);
+	RA_CHECKF(strstr(ra_error_last(), "gave up") != NULL, "%s", ra_error_last());
+	RA_CHECK(ra_sv_parser_parse(p, &m, ok, sizeof(ok) - 1, RA_LANG_SV) == 0);
+	RA_CHECK_INT(m->nerrors, 0);
+	RA_CHECK(m->nsyms >= 3);
+	ra_model_free(m);
+	ra_free(src);
+	ra_sv_parser_free(p);
+}
+
 RA_TEST_MAIN()
