@@ -164,6 +164,11 @@ int ra_read_file(char **out, size_t *len, const char *path, size_t max);
 /* Writes all n bytes to fd, again after EINTR and short writes. 0, or RA_ERR with a message. */
 int ra_write_all(int fd, const void *data, size_t n);
 
+/* The 0-based line holding byte offset `off` of a text whose lines start at starts[0..n)
+ * (ascending, starts[0] == 0, n >= 1): the last line starting at or before `off`; an offset past
+ * the end is on the last line. Binary search, O(log n). */
+size_t ra_line_of(const uint32_t *starts, size_t n, size_t off);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,4 @@
-/* util.c - clock and whole-file reading. */
+/* util.c - clock, whole-file reading and writing, lines of byte offsets. */
 #define _POSIX_C_SOURCE 200809L
 #include "base/base.h"
 
@@ -65,4 +65,19 @@ int ra_write_all(int fd, const void *data, size_t n)
 		n -= (size_t)w;
 	}
 	return RA_OK;
+}
+
+size_t ra_line_of(const uint32_t *starts, size_t n, size_t off)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (starts[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }

@@ -37,19 +37,23 @@ ra_logger ra_cli_logger(const ra_cli_opts *o);
    The query commands (search, find, hierarchy, trace, explain) print through ra_cli_out() and
    ra_cli_err(). On the command line those are stdout and stderr, and a command first offers
    itself to the workspace's daemon (ra_cli_remote): the daemon runs the same function
-   (`rtlassist/run`) with memory streams and its warm index connection and searcher set as
-   the thread's environment, and the client prints what it returns. The output is the same
-   bytes either way because it is the same code. */
+   (`rtlassist/run`) with memory streams and its warm index connection, searcher and graph
+   handle set as the thread's environment, and the client prints what it returns. The output
+   is the same bytes either way because it is the same code. */
 
 struct ra_workspace;
 struct ra_store;
 struct ra_searcher;
+struct ra_graph;
 
 typedef struct ra_cli_env {
 	FILE *out, *err;              /* where the command prints */
 	struct ra_workspace *ws;      /* the daemon's workspace (borrowed; -C is ignored) */
 	struct ra_store *store;       /* a read connection to its index (borrowed) */
 	struct ra_searcher *searcher; /* a searcher over `store` (borrowed), or NULL */
+	struct ra_graph *graph;       /* a graph handle over `store` (borrowed), or NULL: kept
+	                                 across commands, refreshed by its owner before each
+	                                 one (ra_graph_refresh, indexer/graph.h) */
 } ra_cli_env;
 
 /* Sets (NULL: clears) the calling thread's environment; `env` is borrowed until cleared. */

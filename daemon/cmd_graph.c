@@ -26,15 +26,22 @@ static json_t *point(const char *file, uint32_t line, uint32_t col)
 	return ra_json_location(file, (ra_span){line, col, line, col});
 }
 
-/* the index and a graph handle over it; prints the error and returns false on failure */
+/* the index and a graph handle over it: in the daemon its warm handle (borrowed, refreshed
+ * by the daemon before the command), else one opened for this command; prints the error and
+ * returns false on failure */
 static bool open_graph(const ra_cli_opts *o, const char *cmd, ra_workspace **ws, ra_store **st,
                        ra_graph **g)
 {
+	const ra_cli_env *env = ra_cli_env_get();
 	ra_logger lg = ra_cli_logger(o);
 
 	*g = NULL;
 	if (ra_cli_index_open(ws, st, o, &lg, cmd) != 0)
 		return false;
+	if (env && env->graph && *st == env->store) {
+		*g = env->graph;
+		return true;
+	}
 	if (ra_graph_open(g, *st) != 0) {
 		fprintf(ra_cli_err(), "rtlassist %s: %s\n", cmd, ra_error_last());
 		ra_cli_index_close(*ws, *st);
@@ -45,7 +52,10 @@ static bool open_graph(const ra_cli_opts *o, const char *cmd, ra_workspace **ws,
 
 static void close_graph(ra_workspace *ws, ra_store *st, ra_graph *g)
 {
-	ra_graph_close(g);
+	const ra_cli_env *env = ra_cli_env_get();
+
+	if (!env || g != env->graph)
+		ra_graph_close(g);
 	ra_cli_index_close(ws, st);
 }
 

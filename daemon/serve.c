@@ -10,6 +10,7 @@
 #include "daemon/daemon.h"
 #include "daemon/llm.h"
 #include "daemon/watch.h"
+#include "indexer/graph.h"
 #include "indexer/vectors.h"
 #include "indexer/walk.h"
 #include "lsp/frame.h"
@@ -107,11 +108,13 @@ struct daemon {
 	unsigned long cli_runs;   /* query commands run for the command line */
 
 	/* the query commands run for the command line (rtlassist/run), one at a time, on one
-	   read connection and a searcher kept warm between them (they follow index runs) */
+	   read connection, a searcher and a graph handle kept warm between them (they follow
+	   index runs) */
 	pthread_mutex_t qmu;
 	ra_store *qstore;
 	ra_embedder *qemb;
 	ra_searcher *qsearch;
+	ra_graph *qgraph;
 	ra_logger qlog;
 };
 
@@ -465,24 +468,33 @@ static json_t *status_json(daemon_t *d)
 	return st;
 }
 
-/* under qmu: the read connection and its searcher, opened once and kept: each statement on a
- * WAL connection reads the latest commit, and the searcher reloads what it holds in memory
- * (vector file, name table — the latter in the background) when the index changed (search.h),
- * so a query after a run neither reopens nor waits for a rebuild */
+/* under qmu: the read connection, its searcher and its graph handle, opened once and kept:
+ * each statement on a WAL connection reads the latest commit, the searcher reloads what it
+ * holds in memory (vector file, name table — the latter in the background) when the index
+ * changed (search.h), and the graph drops its cache of units and flows then (refreshed here,
+ * before each command, never while one holds what it returned), so a query after a run
+ * neither reopens nor waits for a rebuild, and a trace reuses what earlier ones read */
 static int query_ready(daemon_t *d, char *msg, size_t cap)
 {
-	if (d->qstore && d->qsearch)
-		return 0;
-	ra_searcher_close(d->qsearch);
-	d->qsearch = NULL;
-	ra_store_close(d->qstore);
-	d->qstore = NULL;
-	if (ra_workspace_store(d->ws, &d->qstore, false) != RA_OK) {
-		snprintf(msg, cap, "the index cannot be read: %s", ra_error_last());
-		return RA_RPC_REQUEST_FAILED;
+	if (!d->qstore || !d->qsearch) {
+		ra_graph_close(d->qgraph);
+		d->qgraph = NULL;
+		ra_searcher_close(d->qsearch);
+		d->qsearch = NULL;
+		ra_store_close(d->qstore);
+		d->qstore = NULL;
+		if (ra_workspace_store(d->ws, &d->qstore, false) != RA_OK) {
+			snprintf(msg, cap, "the index cannot be read: %s", ra_error_last());
+			return RA_RPC_REQUEST_FAILED;
+		}
+		if (ra_searcher_open(&d->qsearch, d->qstore, d->ws->state_dir, d->qemb, &d->qlog) !=
+		    RA_OK)
+			ra_log(&d->lg, RA_LOG_WARN, "search: %s", ra_error_last());
 	}
-	if (ra_searcher_open(&d->qsearch, d->qstore, d->ws->state_dir, d->qemb, &d->qlog) != RA_OK)
-		ra_log(&d->lg, RA_LOG_WARN, "search: %s", ra_error_last());
+	if (d->qgraph)
+		ra_graph_refresh(d->qgraph);
+	else if (ra_graph_open(&d->qgraph, d->qstore) != RA_OK)
+		d->qgraph = NULL; /* out of memory: each command opens its own */
 	return 0;
 }
 
@@ -527,7 +539,7 @@ static int run_query(daemon_t *d, json_t *params, json_t **result, char *msg, si
 	pthread_mutex_lock(&d->qmu);
 	code = query_ready(d, msg, cap);
 	if (!code) {
-		env = (ra_cli_env){out, err, d->ws, d->qstore, d->qsearch};
+		env = (ra_cli_env){out, err, d->ws, d->qstore, d->qsearch, d->qgraph};
 		exit_code = ra_cli_run_query(&env, (int)n, argv, msg, cap);
 		if (exit_code < 0)
 			code = RA_RPC_INVALID_PARAMS;
@@ -979,6 +991,7 @@ static void teardown(daemon_t *d)
 	/* last: while the watcher holds libgit2 initialised, the other threads' libgit2 state is
 	   freed when they end (it would leak once libgit2 is shut down) */
 	ra_watch_stop(d->watch);
+	ra_graph_close(d->qgraph);
 	ra_searcher_close(d->qsearch);
 	ra_embedder_close(d->qemb);
 	ra_store_close(d->qstore);

@@ -78,17 +78,7 @@ void ra_vhdl__chunker_free(ra_vhdl_chunker *c)
 /* 0-based line of byte offset `off` */
 static size_t line_of(const ra_vhdl_chunker *c, size_t off)
 {
-	size_t lo = 0, hi = c->nlines;
-
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->lines[mid] <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
+	return ra_line_of(c->lines, c->nlines, off);
 }
 
 bool ra_vhdl__chunk_fits(const ra_vhdl_chunker *c, size_t a, size_t b)

@@ -46,7 +46,7 @@ typedef struct build {
 	ra_context *c;
 	ra_arena *a;
 	sqlite3 *db;
-	size_t *starts; /* line start offsets of the text */
+	uint32_t *starts; /* line start offsets of the text (at most RA_CONTEXT_MAX_TEXT) */
 	uint32_t nlines;
 	uint32_t cur_line, win_first, win_last; /* lines of the cursor and the windows */
 	cand *cands;
@@ -149,14 +149,14 @@ static int lines_build(build *b)
 	for (const char *p = t; (p = memchr(p, '\n', b->o->len - (size_t)(p - t))) != NULL;) {
 		p++;
 		if (n == cap) {
-			size_t *g = ra_realloc(b->starts, cap * 2 * sizeof(*g));
+			uint32_t *g = ra_realloc(b->starts, cap * 2 * sizeof(*g));
 
 			if (!g)
 				return RA_ENOMEM;
 			b->starts = g;
 			cap *= 2;
 		}
-		b->starts[n++] = (size_t)(p - t);
+		b->starts[n++] = (uint32_t)(p - t);
 		if ((size_t)(p - t) >= b->o->len)
 			break;
 	}
@@ -166,17 +166,7 @@ static int lines_build(build *b)
 
 static uint32_t line_of(const build *b, size_t off)
 {
-	uint32_t lo = 0, hi = b->nlines;
-
-	while (hi - lo > 1) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (b->starts[mid] <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
+	return (uint32_t)ra_line_of(b->starts, b->nlines, off);
 }
 
 static size_t line_end(const build *b, uint32_t line) /* offset of the '\n' or the end */

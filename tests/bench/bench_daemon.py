@@ -12,47 +12,26 @@ SOURCE (default /work/bench/opentitan) is copied to a scratch folder without its
   2. save -> visible: a new module appended to a file (written, then didSave as an editor
      does; the watcher sees the write too), then workspace/symbol polled every millisecond
      until it finds the module: time from the save to the first answer that has it, and to
-     the first go-to-definition on a use of it that lands in the file."""
-import json
+     the first go-to-definition on a use of it that lands in the file;
+  3. command-line traces (rtlassist/run, as `rtlassist trace` sends them): the drivers of 5
+     ports in each of 10 modules (seeded choice), all hops, then the same 50 again; latency
+     and the daemon's CPU time per round. The daemon keeps one graph handle for them, so a
+     trace reuses what earlier ones read of the units they share."""
 import os
+import random
 import shutil
 import signal
-import socket
-import statistics
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from daemon_common import Raw  # noqa: E402
+
 BIN = sys.argv[1]
 SRC = sys.argv[2] if len(sys.argv) > 2 else "/work/bench/opentitan"
-
-
-class Raw:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
-        self.buf = b""
-        self.id = 0
-
-    def send(self, obj):
-        body = json.dumps(obj).encode()
-        self.s.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-
-    def call(self, method, params=None):
-        self.id += 1
-        self.send({"jsonrpc": "2.0", "id": self.id, "method": method, "params": params or {}})
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end >= 0:
-                n = int(self.buf[:end].split(b":")[1])
-                if len(self.buf) >= end + 4 + n:
-                    msg = json.loads(self.buf[end + 4:end + 4 + n])
-                    self.buf = self.buf[end + 4 + n:]
-                    if msg.get("id") == self.id and "method" not in msg:
-                        return msg.get("result")
-                    continue
-            self.buf += self.s.recv(1 << 20)
 
 
 def pct(v, p):
@@ -70,8 +49,8 @@ proc = subprocess.Popen([BIN, "serve", "-C", ws], env=env, stderr=subprocess.DEV
 sock = os.path.join(ws, ".rtlassist", "daemon.sock")
 while not os.path.exists(sock):
     time.sleep(0.01)
-c = Raw(sock)
-c.call("initialize", {"processId": None, "rootUri": None,
+c = Raw.unix(sock, timeout=None)
+c.result("initialize", {"processId": None, "rootUri": None,
                       "capabilities": {"general": {"positionEncodings": ["utf-8"]}}})
 
 # ---- 1. queries during the full index --------------------------------------------------
@@ -90,21 +69,21 @@ for d, _, fs in sorted(os.walk(ws)):
 sym, dfn, srch, cli = [], [], [], []
 t_start = time.monotonic()
 while True:
-    st = c.call("rtlassist/status")
+    st = c.result("rtlassist/status")
     if st["state"] == "idle" and not st["queued"] and st["full_runs"] >= 1:
         break
     t = time.monotonic()
-    c.call("workspace/symbol", {"query": "uart"})
+    c.result("workspace/symbol", {"query": "uart"})
     sym.append(time.monotonic() - t)
     t = time.monotonic()
-    c.call("rtlassist/search", {"query": "uart transmit fifo", "top": 10})
+    c.result("rtlassist/search", {"query": "uart transmit fifo", "top": 10})
     srch.append(time.monotonic() - t)
     t = time.monotonic()
-    c.call("rtlassist/run", {"argv": ["search", "uart transmit fifo"]})
+    c.result("rtlassist/run", {"argv": ["search", "uart transmit fifo"]})
     cli.append(time.monotonic() - t)
     if target:
         t = time.monotonic()
-        c.call("textDocument/definition", {"textDocument": {"uri": target["uri"]},
+        c.result("textDocument/definition", {"textDocument": {"uri": target["uri"]},
                                            "position": target["range"]["start"]})
         dfn.append(time.monotonic() - t)
 index_s = time.monotonic() - t_start
@@ -128,14 +107,14 @@ for i, path in enumerate(files):
     t0 = time.monotonic()
     c.send({"jsonrpc": "2.0", "method": "textDocument/didSave",
             "params": {"textDocument": {"uri": uri}}})
-    while not c.call("workspace/symbol", {"query": name}):
+    while not c.result("workspace/symbol", {"query": name}):
         time.sleep(0.001)
     seen.append(time.monotonic() - t0)
     # navigation: the definition of the module's name at its declaration
     line = sum(1 for _ in open(path)) - 1
     while True:
-        r = c.call("textDocument/definition", {"textDocument": {"uri": uri},
-                                               "position": {"line": line, "character": 8}})
+        r = c.result("textDocument/definition", {"textDocument": {"uri": uri},
+                                                 "position": {"line": line, "character": 8}})
         if r:
             break
         time.sleep(0.001)
@@ -144,6 +123,36 @@ print("save -> workspace/symbol sees it: n=%d p50 %.0f ms max %.0f ms" % (
     len(seen), pct(seen, .5) * 1e3, max(seen) * 1e3))
 print("save -> definition answers:       n=%d p50 %.0f ms max %.0f ms" % (
     len(nav), pct(nav, .5) * 1e3, max(nav) * 1e3))
+
+# ---- 3. command-line traces --------------------------------------------------------------
+
+
+def cpu_s(pid):
+    f = open("/proc/%d/stat" % pid).read().split(")")[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+db = sqlite3.connect(os.path.join(ws, ".rtlassist", "index.db"))
+mods = db.execute("SELECT u.id, u.name FROM symbols u WHERE u.kind = 'module' AND (SELECT"
+                  " count(*) FROM symbols p WHERE p.unit_id = u.id AND p.kind = 'port') >= 8"
+                  " ORDER BY u.name").fetchall()
+rnd = random.Random(5)
+traces = []
+for uid, unit in rnd.sample(mods, min(10, len(mods))):
+    ports = [r[0] for r in db.execute("SELECT name FROM symbols WHERE unit_id = ? AND"
+                                      " kind = 'port' ORDER BY line", (uid,))]
+    traces += [(unit, p) for p in rnd.sample(ports, 5)]
+db.close()
+for round_ in ("first", "again"):
+    lat, c0 = [], cpu_s(proc.pid)
+    for unit, port in traces:
+        t = time.monotonic()
+        c.result("rtlassist/run", {"argv": ["trace", port, "--unit", unit, "--drivers",
+                                            "--depth", "0"]})
+        lat.append(time.monotonic() - t)
+    print("CLI trace (run), %-5s n=%d p50 %.1f ms p99 %.1f ms max %.1f ms, daemon CPU %.2f s"
+          % (round_, len(lat), pct(lat, .5) * 1e3, pct(lat, .99) * 1e3, max(lat) * 1e3,
+             cpu_s(proc.pid) - c0))
 proc.send_signal(signal.SIGTERM)
 proc.wait()
 runs = [float(line.split(" in ")[1].split(" s")[0]) for line in

@@ -4,6 +4,9 @@ wait has a deadline.
 1. The query commands (search, find, hierarchy, trace, explain) print the same bytes (stdout)
    and exit codes whether the daemon answers them or they read the index themselves
    (--no-daemon), on the fixture design; the daemon counts the runs it did (status.cli_runs).
+   After an edit and a re-index through the daemon, its answers (search, and trace and
+   hierarchy from the graph handle it keeps between commands) show the edit, as the direct
+   path's do.
 2. TCP: no listener by default; `daemon.tcp` without a token refuses to start; a TCP session
    without the token or with a wrong one is refused with an error reply and closed; with the
    right token it is served (initialize, a request).
@@ -11,40 +14,25 @@ wait has a deadline.
    attaches to it, and that daemon exits by itself after daemon.idle_exit_s without sessions.
 4. `rtlassist index` while a daemon serves the workspace asks the daemon and waits for its run.
 Usage: daemon_cli.py RTLASSIST SOURCE_DIR"""
-import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_common import Raw, daemons, done, fail, ok, pid_alive, wait_until  # noqa: E402
+import daemon_common  # noqa: E402
 from lsp_client import Client  # noqa: E402
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 work = tempfile.mkdtemp()
 env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "xdg"))
 env.pop("RTLASSIST_TOKEN", None)
-checks = 0
-daemons = []
-
-
-def fail(msg):
-    print("FAIL: " + msg, file=sys.stderr)
-    for pid in daemons:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    sys.exit(1)
-
-
-def ok():
-    global checks
-    checks += 1
+fixtures = os.path.join(work, "fixtures")
+for d in ("sv", "vhdl"):
+    shutil.copytree(os.path.join(SRC, "tests/fixtures", d), os.path.join(fixtures, d))
 
 
 def run(*args, ws, e=None):
@@ -53,78 +41,11 @@ def run(*args, ws, e=None):
 
 
 def status(ws):
-    p = run("status", "--json", ws=ws)
-    return json.loads(p.stdout) if p.returncode == 0 else None
-
-
-def wait_until(pred, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    fail("timed out waiting for " + what)
-
-
-def pid_alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().split(")")[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+    return daemon_common.status(BIN, ws, env)
 
 
 def make_ws(name, config=""):
-    ws = os.path.join(work, name)
-    os.makedirs(ws)
-    for d in ("sv", "vhdl"):
-        shutil.copytree(os.path.join(SRC, "tests/fixtures", d), os.path.join(ws, d),
-                        ignore=shutil.ignore_patterns("*.golden"))
-    with open(os.path.join(ws, ".rtlassist.toml"), "w") as f:
-        f.write(config)
-    subprocess.run(["git", "init", "-q", ws], check=True)
-    return ws
-
-
-def frame(obj):
-    body = json.dumps(obj).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
-def read_frame(s):
-    buf = b""
-    while b"\r\n\r\n" not in buf:
-        chunk = s.recv(65536)
-        if not chunk:
-            return None
-        buf += chunk
-    head, rest = buf.split(b"\r\n\r\n", 1)
-    n = int(head.split(b":")[1])
-    while len(rest) < n:
-        chunk = s.recv(65536)
-        if not chunk:
-            return None
-        rest += chunk
-    return json.loads(rest[:n])
-
-
-def read_reply(s, want_id):
-    while True:
-        m = read_frame(s)
-        if m is None or (m.get("id") == want_id and "method" not in m):
-            return m
-
-
-def closed(s):
-    """the peer closed the connection (after whatever it sent)"""
-    s.settimeout(10)
-    try:
-        while s.recv(65536):
-            pass
-    except (ConnectionResetError, socket.timeout):
-        return False
-    return True
+    return daemon_common.make_ws(os.path.join(work, name), fixtures, config)
 
 
 # ---- 1. the query commands through the daemon ----------------------------------------------
@@ -148,6 +69,12 @@ cases = [
     ["hierarchy"], ["hierarchy", "--json"], ["hierarchy", "--depth", "1"],
     ["trace", "--unit", "fifo", "--domains"], ["trace", "--unit", "fifo", "--domains", "--json"],
     ["trace", "--unit", "nosuch", "--domains"],
+    ["trace", "dout", "--unit", "top", "--drivers", "--depth", "0"],
+    ["trace", "dout", "--unit", "top", "--drivers", "--depth", "0", "--json"],
+    ["trace", "din", "--unit", "top", "--loads", "--depth", "2"],
+    ["trace", "push", "--unit", "fifo", "--loads", "--cone", "--limit", "2"],
+    ["trace", "nosuch_signal", "--unit", "top", "--drivers"],
+    ["hierarchy", "top"], ["hierarchy", "top", "--json"], ["hierarchy", "Top", "--depth", "1"],
     ["explain", "fifo"], ["explain", "fifo", "--json"], ["explain", "nosuch_unit"],
     ["search", "--help"],
 ]
@@ -165,9 +92,30 @@ runs = status(ws)["cli_runs"] - before
 if runs != len(cases) - 1:  # --help is answered here
     fail("the daemon ran %d of %d commands" % (runs, len(cases) - 1))
 ok()
-# the answers follow the index: a new file is found through the daemon after a reindex
+# the answers follow the index: a new file is found through the daemon after a reindex, and
+# the graph handle it kept from the commands above forgets what it read: of the files edited,
+# and of vhdl/top.vhd, unchanged, whose components sync_ff now bind the new file's module
+graph_cases = [  # each with what it shows after the edit only
+    (["trace", "dout", "--unit", "top", "--drivers", "--depth", "0"], b"count  (fifo at u_named)"),
+    (["trace", "irq", "--unit", "Top", "--drivers", "--depth", "0"],
+     b"d  (sync_ff at gen_sync.u_irq)"),
+    (["hierarchy", "top"], b"u_late : late_unit_xyz"),
+    (["hierarchy", "Top"], b"u_sync : sync_ff  [component, systemverilog]"),
+    (["hierarchy", "--json"], b'"late_unit_xyz"'),
+]
+graph_before = [run(*args, ws=ws).stdout for args, _ in graph_cases]
 with open(os.path.join(ws, "sv", "late_unit.sv"), "w") as f:
-    f.write("module late_unit_xyz(input logic clk);\nendmodule\n")
+    f.write("module late_unit_xyz(input logic clk);\nendmodule\n"
+            "module sync_ff(input logic clk, input logic d, output logic q);\n"
+            "  always_ff @(posedge clk) q <= d;\nendmodule\n")
+for name, old, new in (("fifo.sv", "dout = mem[0];", "dout = mem[0] ^ count;"),
+                       ("top.sv", "  initial state", "  late_unit_xyz u_late (.clk);\n  initial state")):
+    path = os.path.join(ws, "sv", name)
+    text = open(path).read()
+    if old not in text:
+        fail("the fixture %s changed: no %r in it" % (name, old))
+    with open(path, "w") as f:
+        f.write(text.replace(old, new, 1))
 runs0 = (lambda s: s["full_runs"] + s["file_runs"])(status(ws))
 if run("index", ws=ws).returncode != 0:  # a daemon serves: it indexes
     fail("index with a daemon")
@@ -179,6 +127,15 @@ n = run("search", "late_unit_xyz", "--no-daemon", ws=ws)
 if b"late_unit.sv" not in d.stdout or d.stdout != n.stdout:
     fail("search after a run: %r vs %r" % (d.stdout, n.stdout))
 ok()
+for (args, want), old in zip(graph_cases, graph_before):
+    d = run(*args, ws=ws)
+    n = run(*args, "--no-daemon", ws=ws)
+    if d.stdout != n.stdout or d.returncode != n.returncode:
+        fail("%s after a run: daemon and direct differ:\n--- daemon\n%s\n--- direct\n%s" %
+             (args, d.stdout[:2000], n.stdout[:2000]))
+    if want not in d.stdout or d.stdout == old:
+        fail("%s after a run: the edit is not seen (no %r):\n%s" % (args, want, d.stdout[:2000]))
+    ok()
 run("stop", ws=ws)
 wait_until(lambda: not pid_alive(st["pid"]), "the daemon to stop")
 # without a daemon the commands read the index themselves
@@ -207,45 +164,40 @@ ok()
 
 
 def tcp_init(opts):
-    s = socket.create_connection((host, int(port)), timeout=20)
+    c = Raw.tcp(host, port)
     params = {"processId": None, "rootUri": None, "capabilities": {}}
     if opts is not None:
         params["initializationOptions"] = opts
-    s.sendall(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params}))
-    return s, read_reply(s, 1)
+    return c, c.call("initialize", params)
 
 
 for opts, what in ((None, "no token"), ({"token": token[:-1] + "x"}, "a wrong token"),
                    ({"token": token + "x"}, "a longer token"), ({"token": ""}, "an empty token")):
-    s, r = tcp_init(opts)
+    c, r = tcp_init(opts)
     if not r or "error" not in r or "result" in r:
         fail("TCP with %s: %s" % (what, r))
-    if not closed(s):
+    if not c.closed():
         fail("TCP with %s: the connection stays open" % what)
-    s.close()
+    c.close()
     ok()
-s = socket.create_connection((host, int(port)), timeout=20)  # another method first
-s.sendall(frame({"jsonrpc": "2.0", "id": 7, "method": "rtlassist/status", "params": {}}))
-r = read_reply(s, 7)
-if not r or "error" not in r or not closed(s):
+c = Raw.tcp(host, port)  # another method first
+r = c.call("rtlassist/status")
+if not r or "error" not in r or not c.closed():
     fail("TCP without initialize: %s" % r)
-s.close()
+c.close()
 ok()
-s, r = tcp_init({"token": token})
+c, r = tcp_init({"token": token})
 if not r or "result" not in r or "capabilities" not in r["result"]:
     fail("TCP with the token: %s" % r)
-s.sendall(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
-s.sendall(frame({"jsonrpc": "2.0", "id": 2, "method": "rtlassist/status", "params": {}}))
-r = read_reply(s, 2)
+c.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+r = c.call("rtlassist/status")
 if not r or r.get("result", {}).get("pid") != st["pid"]:
     fail("a request over TCP: %s" % r)
-s.sendall(frame({"jsonrpc": "2.0", "id": 3, "method": "rtlassist/run",
-                 "params": {"argv": ["find", "fifo"]}}))
-r = read_reply(s, 3)
+r = c.call("rtlassist/run", {"argv": ["find", "fifo"]})
 if not r or r.get("result", {}).get("stdout", "").encode() != run("find", "fifo", "--no-daemon",
                                                                    ws=ws).stdout:
     fail("rtlassist/run over TCP: %s" % r)
-s.close()
+c.close()
 ok()
 log = open(os.path.join(ws, ".rtlassist", "daemon.log")).read()
 if "wrong token" not in log or token in log:
@@ -294,4 +246,4 @@ c.close()
 ok()
 
 shutil.rmtree(work, ignore_errors=True)
-print("daemon cli e2e: %d checks passed" % checks)
+done("daemon cli e2e")

@@ -16,7 +16,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,34 +23,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_common import Raw, daemons, done, fail, ok, pid_alive, wait_until  # noqa: E402
+import daemon_common  # noqa: E402
 from lsp_client import Client, LspError  # noqa: E402
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 work = tempfile.mkdtemp()
 os.chmod(work, 0o755)
 env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "xdg"))
-checks = 0
-daemons = []  # pids to clean up on failure
-
-
-def fail(msg):
-    print("FAIL: " + msg, file=sys.stderr)
-    for pid in daemons:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    sys.exit(1)
-
-
-T0 = time.monotonic()
-
-
-def ok():
-    global checks
-    checks += 1
-    if os.environ.get("RA_E2E_TIMES"):
-        print("%3d %.2f s" % (checks, time.monotonic() - T0))
 
 
 def rt(*args, ws, check=True):
@@ -63,77 +42,17 @@ def rt(*args, ws, check=True):
 
 
 def status(ws):
-    return json.loads(rt("status", "--json", ws=ws).stdout)
-
-
-def wait_until(pred, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    fail("timed out waiting for " + what)
+    return daemon_common.status(BIN, ws, env) or fail("no daemon serves " + ws)
 
 
 def make_ws(name, files_from, config=""):
-    ws = os.path.join(work, name)
-    shutil.copytree(files_from, ws, ignore=shutil.ignore_patterns("*.golden", ".rtlassist"))
-    with open(os.path.join(ws, ".rtlassist.toml"), "w") as f:
-        f.write(config)
-    subprocess.run(["git", "init", "-q", ws], check=True)
-    subprocess.run(["git", "-C", ws, "add", "-A"], check=True)
-    return ws
-
-
-def pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie child counts as gone
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().split(")")[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+    return daemon_common.make_ws(os.path.join(work, name), files_from, config)
 
 
 def units(ws):
     out = json.loads(rt("units", "--json", ws=ws).stdout)["units"]
     return sorted((u["name"], u["kind"], u["location"]["file"], u["location"]["line"])
                   for u in out)
-
-
-class Raw:
-    """a JSON-RPC client over the daemon's socket, framing written here"""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(20)
-        self.s.connect(path)
-        self.buf = b""
-        self.id = 0
-
-    def call(self, method, params=None):
-        self.id += 1
-        body = json.dumps({"jsonrpc": "2.0", "id": self.id, "method": method,
-                           "params": params if params is not None else {}}).encode()
-        self.s.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end >= 0:
-                n = int(self.buf[:end].split(b":")[1])
-                if len(self.buf) >= end + 4 + n:
-                    msg = json.loads(self.buf[end + 4:end + 4 + n])
-                    self.buf = self.buf[end + 4 + n:]
-                    if msg.get("id") == self.id and "method" not in msg:
-                        return msg
-                    continue
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise EOFError("the daemon closed the connection")
-            self.buf += chunk
 
 
 # ---- 1. two editors and the CLI on one daemon ----------------------------------------------
@@ -200,7 +119,7 @@ if st["parsed_total"] != nfiles + 1:
 ok()
 
 # ---- 2. the socket protocol ----------------------------------------------------------------
-r = Raw(sock)
+r = Raw.unix(sock)
 if r.call("rtlassist/status").get("error", {}).get("code") != -32002:
     fail("status before initialize is not -32002")
 r.call("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
@@ -230,7 +149,7 @@ ok()
 for c in (a, b):  # every session is told about the daemon's runs ($/progress)
     c.wait_indexed(60)
 ok()
-r.s.close()
+r.close()
 a.close()
 b.close()
 
@@ -359,4 +278,4 @@ if rt("stop", ws=ws2).returncode != 0 or proc.wait(timeout=30) != 0:
 ok()
 
 shutil.rmtree(work, ignore_errors=True)
-print("daemon e2e: %d checks passed" % checks)
+done("daemon e2e")

@@ -93,4 +93,19 @@ RA_TEST(read_file_caps)
 	RA_CHECK(ra_read_file(&data, &len, RA_SOURCE_DIR "/base", 1 << 20) == RA_EINVAL);
 }
 
+RA_TEST(line_of_offsets)
+{
+	/* "ab\ncd\n\nx": lines start at 0, 3, 6, 7 */
+	const uint32_t starts[] = {0, 3, 6, 7};
+
+	RA_CHECK(ra_line_of(starts, 4, 0) == 0);
+	RA_CHECK(ra_line_of(starts, 4, 2) == 0); /* the newline belongs to its line */
+	RA_CHECK(ra_line_of(starts, 4, 3) == 1);
+	RA_CHECK(ra_line_of(starts, 4, 5) == 1);
+	RA_CHECK(ra_line_of(starts, 4, 6) == 2); /* an empty line */
+	RA_CHECK(ra_line_of(starts, 4, 7) == 3);
+	RA_CHECK(ra_line_of(starts, 4, 1000) == 3); /* past the end: the last line */
+	RA_CHECK(ra_line_of(starts, 1, 1000) == 0);
+}
+
 RA_TEST_MAIN()

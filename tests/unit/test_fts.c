@@ -7,6 +7,7 @@
 #include "indexer/fts.h"
 #include "indexer/store.h"
 #include "tests/ra_test.h"
+#include "tests/ra_test_db.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -195,17 +196,6 @@ static int64_t first_match(sqlite3 *db, const char *match, char *kind_text, size
 	return id;
 }
 
-static int64_t count(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t n = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 RA_TEST(fts_table_ranks_expected_chunk_first)
 {
 	char dir[] = "/tmp/ra_fts_XXXXXX", path[256], hit[512], *q = NULL;
@@ -238,8 +228,12 @@ RA_TEST(fts_table_ranks_expected_chunk_first)
 	RA_CHECK(first_match(db, q, hit, sizeof(hit)) > 0);
 	RA_CHECKF(strstr(hit, "wr_ptr") != NULL, "%s", hit);
 	ra_free(q);
-	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'write'"), 8);
-	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'read'"), 8);
+	RA_CHECK_INT(ra_test_db_count(
+	                     db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'write'"),
+	             8);
+	RA_CHECK_INT(
+	        ra_test_db_count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'read'"),
+	        8);
 	{
 		ra_fts_df *df = NULL;
 		int64_t n = -1;
@@ -249,8 +243,11 @@ RA_TEST(fts_table_ranks_expected_chunk_first)
 		                      "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, chunk_fts,"
 		                      " row)",
 		                      NULL, NULL, NULL) == SQLITE_OK);
-		RA_CHECK_INT(count(db, "SELECT count(*) FROM temp.v WHERE term = 'write'"), 0);
-		RA_CHECK_INT(count(db, "SELECT count(*) FROM temp.v WHERE term = 'wr'"), 1);
+		RA_CHECK_INT(
+		        ra_test_db_count(db, "SELECT count(*) FROM temp.v WHERE term = 'write'"),
+		        0);
+		RA_CHECK_INT(ra_test_db_count(db, "SELECT count(*) FROM temp.v WHERE term = 'wr'"),
+		             1);
 		RA_CHECK(sqlite3_exec(db, "DROP TABLE temp.v", NULL, NULL, NULL) == SQLITE_OK);
 		/* frequencies count what a query term matches: its other spellings too */
 		RA_CHECK(ra_fts_df_open(&df, db) == 0);
@@ -288,7 +285,8 @@ RA_TEST(fts_table_ranks_expected_chunk_first)
 		ra_fts_df_close(df);
 	}
 	/* positions are kept: phrases of separate tokens still work */
-	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'wr + ptr'"),
+	RA_CHECK_INT(ra_test_db_count(
+	                     db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'wr + ptr'"),
 	             8);
 	/* abbreviations find words; header carries "path unit kind" and weighs more */
 	RA_CHECK(ra_fts_query(&q, "fifo_sync cnt") == 0);
@@ -301,18 +299,23 @@ RA_TEST(fts_table_ranks_expected_chunk_first)
 	RA_CHECKF(strstr(hit, "wr_en") != NULL, "%s", hit);
 	ra_free(q);
 	/* a query term is one token, never split again: the whole identifier alone */
-	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH '\"wrEn\"'"),
+	RA_CHECK_INT(ra_test_db_count(
+	                     db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH '\"wrEn\"'"),
 	             0);
 	RA_CHECK(ra_fts_query_idents(&q, "wr_en wrEn") == 0);
 	RA_CHECK_STR(q, "\"wr_en\" OR \"wren\"");
 	RA_CHECK(first_match(db, q, hit, sizeof(hit)) > 0);
 	RA_CHECKF(strstr(hit, "wr_en") != NULL, "%s", hit);
 	ra_free(q);
-	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'mem'"), 8);
-	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'other'"), 9);
+	RA_CHECK_INT(
+	        ra_test_db_count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'mem'"),
+	        8);
+	RA_CHECK_INT(ra_test_db_count(
+	                     db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'other'"),
+	             9);
 	/* a quoted string is one term, as ra_fts_query writes them */
-	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH"
-	                       " '\"rtl other sv\"'"),
+	RA_CHECK_INT(ra_test_db_count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH"
+	                                  " '\"rtl other sv\"'"),
 	             0);
 
 	/* replacing and deleting a file keeps the FTS table in step (the store writes it) */
@@ -320,8 +323,12 @@ RA_TEST(fts_table_ranks_expected_chunk_first)
 	RA_CHECK(ra_store_file_delete(st, f2.id) == 0);
 	RA_CHECK(ra_store_file_put(st, &f1, m1) == 0);
 	RA_CHECK(ra_store_commit(st) == 0);
-	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'mem'"), 6);
-	RA_CHECK_INT(count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'other'"), 6);
+	RA_CHECK_INT(
+	        ra_test_db_count(db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'mem'"),
+	        6);
+	RA_CHECK_INT(ra_test_db_count(
+	                     db, "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'other'"),
+	             6);
 	RA_CHECK(sqlite3_exec(db, "INSERT INTO chunk_fts(chunk_fts) VALUES('integrity-check')",
 	                      NULL, NULL, NULL) == SQLITE_OK);
 	ra_store_close(st);

@@ -17,6 +17,7 @@
 #define _DEFAULT_SOURCE
 #include "indexer/graph.h"
 #include "tests/ra_test.h"
+#include "tests/ra_test_db.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -461,18 +462,6 @@ static ra_model *sv_star(void)
 	return m;
 }
 
-static int64_t count_rows(ra_store *st, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t n = -1;
-
-	if (sqlite3_prepare_v2(ra_store__db(st), sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 static int trace_text(ra_graph *g, const char *unit, const char *signal,
                       const ra_graph_trace_opts *o, hits *h, bool *trunc)
 {
@@ -514,9 +503,11 @@ RA_TEST(graph_trace_cap_and_connection_keys)
 	rc = rc ? rc : ra_store_commit(f.st);
 	ra_model_free(m);
 	ra_graph_refresh(f.g);
-	keys = count_rows(f.st, "SELECT count(*) FROM conn_keys");
-	stars = count_rows(f.st, "SELECT count(*) FROM conn_keys WHERE key = '*'");
-	orphans = count_rows(f.st, "SELECT count(*) FROM conn_keys WHERE unit_id NOT IN"
+	keys = ra_test_db_count(ra_store__db(f.st), "SELECT count(*) FROM conn_keys");
+	stars = ra_test_db_count(ra_store__db(f.st),
+	                         "SELECT count(*) FROM conn_keys WHERE key = '*'");
+	orphans = ra_test_db_count(ra_store__db(f.st),
+	                           "SELECT count(*) FROM conn_keys WHERE unit_id NOT IN"
 	                           " (SELECT id FROM symbols)");
 	rc = rc ? rc : trace_text(f.g, "top", "dout", &all, &full, &trunc_full);
 	rc = rc ? rc : trace_text(f.g, "top", "dout", &capped, &cap, &trunc_cap);

@@ -8,6 +8,7 @@
 #define _DEFAULT_SOURCE
 #include "indexer/index.h"
 #include "tests/ra_test.h"
+#include "tests/ra_test_db.h"
 
 #include <git2.h>
 #include <sqlite3.h>
@@ -258,21 +259,6 @@ RA_TEST(index_cancelled_run_is_finished_by_the_next)
 	RA_CHECK_INT(sum.parsed, 0);
 }
 
-static int64_t count_rows(const char *db_path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	int64_t n = -1;
-
-	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
-}
-
 /* without search data (bench_index's baseline) the store holds every other row, and no chunk */
 RA_TEST(index_without_search_data_keeps_the_rest)
 {
@@ -294,8 +280,8 @@ RA_TEST(index_without_search_data_keeps_the_rest)
 	RA_CHECK(index_with(dir, with, &sum, NULL, false) == 0);
 	RA_CHECK(index_with(dir, without, &sum, NULL, true) == 0);
 	RA_CHECK_INT(sum.parsed, 3);
-	RA_CHECK(count_rows(with, "SELECT count(*) FROM chunks") >= 3);
-	RA_CHECK_INT(count_rows(without, "SELECT count(*) FROM chunks"), 0);
+	RA_CHECK(ra_test_db_count_file(with, "SELECT count(*) FROM chunks") >= 3);
+	RA_CHECK_INT(ra_test_db_count_file(without, "SELECT count(*) FROM chunks"), 0);
 	a = dump(with);
 	b = dump(without);
 	RA_CHECK(a && b);

@@ -6,6 +6,7 @@
 #define _DEFAULT_SOURCE
 #include "indexer/vectors.h"
 #include "tests/ra_test.h"
+#include "tests/ra_test_db.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -35,18 +36,6 @@ static ra_model *make_model(const char *unit, int nchunks)
 		                       .span = {(uint32_t)i * 10, 0, (uint32_t)i * 10 + 5, 0},
 		                       .text = texts[i % 5]});
 	return m;
-}
-
-static int64_t count(ra_store *st, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t n = -1;
-
-	if (sqlite3_prepare_v2(ra_store__db(st), sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
 }
 
 static int put(ra_store *st, ra_store_file *f, ra_model *m)
@@ -89,12 +78,13 @@ RA_TEST(vectors_update_cache_rebuild)
 	RA_CHECK(ra_vectors_update(st, vec, e, NULL, NULL, &vs) == 0);
 	RA_CHECKF(!vs.rebuilt && vs.added == 8 && vs.embedded == 8 && vs.total == 8,
 	          "added %zu embedded %zu total %zu", vs.added, vs.embedded, vs.total);
-	RA_CHECK_INT(count(st, "SELECT count(*) FROM embed_cache"), 0); /* builtin: not cached */
+	RA_CHECK_INT(ra_test_db_count(ra_store__db(st), "SELECT count(*) FROM embed_cache"),
+	             0); /* builtin: not cached */
 	RA_CHECK(ra_vectors_compatible(st, "builtin-v1/384"));
 	RA_CHECK(!ra_vectors_compatible(st, "builtin-v1/128"));
 
 	/* the chunk's own text finds the chunk, by its id */
-	want = count(st, "SELECT id FROM chunks WHERE text LIKE '%tx_o%'");
+	want = ra_test_db_count(ra_store__db(st), "SELECT id FROM chunks WHERE text LIKE '%tx_o%'");
 	RA_CHECK(ra_embed(e, qt, 1, q, NULL) == 0);
 	RA_CHECK_INT(ra_vectors_search(vec, q, 384, 3, ids, scores), 3);
 	RA_CHECK_INT(ids[0], want);
@@ -113,9 +103,10 @@ RA_TEST(vectors_update_cache_rebuild)
 	RA_CHECKF(vs.removed == 8 && vs.added == 3 && vs.embedded == 3 && vs.total == 3,
 	          "removed %zu added %zu embedded %zu total %zu", vs.removed, vs.added, vs.embedded,
 	          vs.total);
-	RA_CHECK_INT(count(st, "SELECT count(*) FROM vec_ids"), 3);
-	RA_CHECK_INT(count(st, "SELECT count(*) FROM vec_ids WHERE id NOT IN"
-	                       " (SELECT id FROM chunks)"),
+	RA_CHECK_INT(ra_test_db_count(ra_store__db(st), "SELECT count(*) FROM vec_ids"), 3);
+	RA_CHECK_INT(ra_test_db_count(ra_store__db(st),
+	                              "SELECT count(*) FROM vec_ids WHERE id NOT IN"
+	                              " (SELECT id FROM chunks)"),
 	             0);
 
 	/* another embedder: rebuilt, everything embedded again, other dimension */
@@ -258,7 +249,9 @@ RA_TEST(vectors_cache_spares_the_http_embedder)
 	RA_CHECK(vs.embedded == 8 && vs.total == 8);
 	RA_CHECK_INT(srv.texts, 9);
 	RA_CHECK_INT(srv.requests, 4);
-	RA_CHECK_INT(count(st, "SELECT count(*) FROM embed_cache WHERE model = 'ollama/m'"), 8);
+	RA_CHECK_INT(ra_test_db_count(ra_store__db(st),
+	                              "SELECT count(*) FROM embed_cache WHERE model = 'ollama/m'"),
+	             8);
 
 	/* both files re-parsed (new chunk ids, same text): nothing sent */
 	RA_CHECK(put(st, &fa, ma) == 0);
