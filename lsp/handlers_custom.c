@@ -155,18 +155,59 @@ int lsp_h_explain(lsp_server *s, json_t *p, json_t **r, const char **msg)
 
 /* ---- graph -------------------------------------------------------------------------------- */
 
+/*
+ * The hierarchy reply is written as JSON text while the graph walks (20,000 nodes and 8 MB of
+ * reply on OpenTitan: as a jansson tree, more time went to building, dumping and freeing it
+ * than to the walk). Nodes come depth first: a node's object stays open, its "children" last,
+ * until a node at its depth or above comes. A node whose path or type is not UTF-8 is left out
+ * with what lies below it, and an optional string that is not UTF-8 is left out: what the
+ * jansson reply did.
+ */
 typedef struct tree_build {
 	lsp_server *s;
-	json_t *stack[64];
-	json_t *roots;
+	ra_buf out;
+	lsp_locw locw;
+	int open[64];  /* depths of the nodes whose objects are open, outermost first */
+	bool kids[64]; /* whether that node has a child written yet */
+	size_t nopen;
+	bool any_root; /* a root was written: the next one needs a comma */
+	int skip;      /* a node left out: its descendants are too (-1 when none) */
+	int rc;        /* ra_buf's error, which stops the walk */
 	size_t nodes, max_nodes;
 	bool truncated;
 } tree_build;
 
+/* closes the open nodes at `depth` or below */
+static void tree_close(tree_build *tb, int depth)
+{
+	while (!tb->rc && tb->nopen && tb->open[tb->nopen - 1] >= depth) {
+		tb->rc = ra_buf_puts(&tb->out, "]}");
+		tb->nopen--;
+	}
+}
+
+/* `"key":"value"` when `v` is set and UTF-8; RA_EINVAL (nothing written) when it is not */
+static int tree_str(ra_buf *b, const char *key, const char *v)
+{
+	size_t at = b->len;
+	int rc;
+
+	if (!v)
+		return 0;
+	rc = ra_buf_puts(b, key);
+	rc = rc ? rc : lsp_put_str(b, v);
+	if (rc == RA_EINVAL) {
+		b->len = at;
+		b->data[at] = '\0';
+	}
+	return rc;
+}
+
 static int tree_node(const ra_graph_node *n, void *payload)
 {
 	tree_build *tb = payload;
-	json_t *o;
+	ra_buf *b = &tb->out;
+	int rc;
 
 	if (tb->nodes++ >= tb->max_nodes) {
 		tb->truncated = true;
@@ -174,35 +215,54 @@ static int tree_node(const ra_graph_node *n, void *payload)
 	}
 	if (n->depth < 0 || n->depth >= 64)
 		return 0;
-	o = json_pack("{s:s, s:s, s:o}", "path", n->path ? n->path : "", "type",
-	              n->type ? n->type : "", "children", json_array());
-	if (n->inst)
-		json_object_set_new(o, "instance", json_string(n->inst));
-	if (n->unit)
-		json_object_set_new(o, "unit", json_string(n->unit));
-	if (n->kind)
-		json_object_set_new(o, "kind", json_string(n->kind));
-	if (n->how)
-		json_object_set_new(o, "how", json_string(n->how));
-	if (n->arch)
-		json_object_set_new(o, "architecture", json_string(n->arch));
-	if (n->file)
-		json_object_set_new(o, "location", lsp_location(tb->s, n->file, n->span));
-	if (n->recursive)
-		json_object_set_new(o, "recursive", json_true());
-	if (n->truncated)
-		json_object_set_new(o, "truncated", json_true());
-	if (n->depth == 0) {
-		if (n->testbench)
-			json_object_set_new(o, "testbench", json_true());
-		json_array_append_new(tb->roots, o);
-	} else if (tb->stack[n->depth - 1]) {
-		json_array_append_new(json_object_get(tb->stack[n->depth - 1], "children"), o);
-	} else {
-		json_decref(o);
+	if (tb->skip >= 0 && n->depth > tb->skip)
+		return 0;
+	tb->skip = -1;
+	tree_close(tb, n->depth);
+	if (tb->rc)
+		return 1;
+	if (n->depth > 0 && (!tb->nopen || tb->open[tb->nopen - 1] != n->depth - 1))
+		return 0; /* no parent to hang under */
+	if (!lsp_is_utf8(n->path ? n->path : "") || !lsp_is_utf8(n->type ? n->type : "")) {
+		tb->skip = n->depth;
 		return 0;
 	}
-	tb->stack[n->depth] = o;
+	if (n->depth == 0 ? tb->any_root : tb->kids[tb->nopen - 1])
+		rc = ra_buf_putc(b, ',');
+	else
+		rc = 0;
+	if (n->depth == 0)
+		tb->any_root = true;
+	else
+		tb->kids[tb->nopen - 1] = true;
+	rc = rc ? rc : ra_buf_puts(b, "{\"path\":");
+	rc = rc ? rc : lsp_put_str(b, n->path ? n->path : "");
+	rc = rc ? rc : ra_buf_puts(b, ",\"type\":");
+	rc = rc ? rc : lsp_put_str(b, n->type ? n->type : "");
+	rc = rc ? rc : tree_str(b, ",\"instance\":", n->inst);
+	rc = rc && rc != RA_EINVAL ? rc : tree_str(b, ",\"unit\":", n->unit);
+	rc = rc && rc != RA_EINVAL ? rc : tree_str(b, ",\"kind\":", n->kind);
+	rc = rc && rc != RA_EINVAL ? rc : tree_str(b, ",\"how\":", n->how);
+	rc = rc && rc != RA_EINVAL ? rc : tree_str(b, ",\"architecture\":", n->arch);
+	if (rc == RA_EINVAL)
+		rc = 0;
+	if (!rc && n->file) {
+		rc = ra_buf_puts(b, ",\"location\":");
+		rc = rc ? rc : lsp_put_location(tb->s, &tb->locw, b, n->file, n->span);
+	}
+	if (!rc && n->recursive)
+		rc = ra_buf_puts(b, ",\"recursive\":true");
+	if (!rc && n->truncated)
+		rc = ra_buf_puts(b, ",\"truncated\":true");
+	if (!rc && n->depth == 0 && n->testbench)
+		rc = ra_buf_puts(b, ",\"testbench\":true");
+	rc = rc ? rc : ra_buf_puts(b, ",\"children\":[");
+	if (rc) {
+		tb->rc = rc;
+		return 1;
+	}
+	tb->open[tb->nopen] = n->depth;
+	tb->kids[tb->nopen++] = false;
 	return 0;
 }
 
@@ -241,22 +301,24 @@ int lsp_h_hierarchy(lsp_server *s, json_t *p, json_t **r, const char **msg)
 {
 	const char *top = json_string_value(json_object_get(p, "top"));
 	json_int_t depth = json_integer_value(json_object_get(p, "depth"));
-	tree_build tb = {.s = s, .max_nodes = 20000};
+	tree_build tb = {.s = s, .max_nodes = 20000, .skip = -1};
 	ra_graph *g;
 	int code = graph_open(s, &g, msg);
 
 	if (code)
 		return code;
-	tb.roots = json_array();
+	ra_buf_init(&tb.out, 0);
+	tb.rc = ra_buf_puts(&tb.out, "{\"roots\":[");
 	if (top) {
 		ra_graph_unit u;
 
 		if (ra_graph_unit_find(g, top, &u) != RA_OK) {
-			json_decref(tb.roots);
+			ra_buf_free(&tb.out);
 			*msg = "unknown unit";
 			return RA_RPC_INVALID_PARAMS;
 		}
-		ra_graph_tree(g, u.id, u.body_id, (int)depth, tree_node, &tb);
+		if (!tb.rc)
+			ra_graph_tree(g, u.id, u.body_id, (int)depth, tree_node, &tb);
 	} else {
 		tops t = {json_array()};
 		size_t i;
@@ -265,51 +327,105 @@ int lsp_h_hierarchy(lsp_server *s, json_t *p, json_t **r, const char **msg)
 		ra_graph_tops(g, top_cb, &t);
 		json_array_foreach(t.list, i, v)
 		{
-			if (tb.truncated)
+			if (tb.truncated || tb.rc)
 				break;
-			memset(tb.stack, 0, sizeof(tb.stack));
+			tree_close(&tb, 0);
+			tb.skip = -1;
 			ra_graph_tree(g, json_integer_value(json_object_get(v, "unit")),
 			              json_integer_value(json_object_get(v, "body")), (int)depth,
 			              tree_node, &tb);
 		}
 		json_decref(t.list);
 	}
-	*r = json_pack("{s:o, s:b}", "roots", tb.roots, "truncated", tb.truncated);
+	tree_close(&tb, 0);
+	if (!tb.rc)
+		tb.rc = ra_buf_puts(&tb.out, tb.truncated ? "],\"truncated\":true}"
+		                                          : "],\"truncated\":false}");
+	if (tb.rc) {
+		ra_buf_free(&tb.out);
+		*msg = "out of memory";
+		return RA_RPC_INTERNAL_ERROR;
+	}
+	lsp_result_text(s, &tb.out);
+	*r = NULL;
 	return 0;
 }
 
 /* the most hits a client may ask of one trace (its reply is about 1 KB a hit) */
 #define TRACE_LIMIT_MAX 100000
 
+/* The trace reply is written as JSON text too (1,000 hits of 1 KB). A hit whose signal or
+ * strings are not UTF-8 is left out, as are such a hop and a hop's unit: what jansson did. */
 typedef struct trace_build {
 	lsp_server *s;
-	json_t *hits;
+	ra_buf out;
+	lsp_locw locw;
+	bool any;
+	int rc;
 } trace_build;
+
+static int trace_hop(trace_build *tb, const ra_graph_hop *hp, bool first)
+{
+	ra_buf *b = &tb->out;
+	const char *from = hp->from ? hp->from : "", *to = hp->to ? hp->to : "";
+	const char *kind = hp->kind ? hp->kind : "", *how = hp->how ? hp->how : "";
+	int rc;
+
+	if (!lsp_is_utf8(from) || !lsp_is_utf8(to) || !lsp_is_utf8(kind) || !lsp_is_utf8(how))
+		return 1;
+	rc = ra_buf_puts(b, first ? "{\"from\":" : ",{\"from\":");
+	rc = rc ? rc : lsp_put_str(b, from);
+	rc = rc ? rc : ra_buf_puts(b, ",\"to\":");
+	rc = rc ? rc : lsp_put_str(b, to);
+	rc = rc ? rc : ra_buf_puts(b, ",\"kind\":");
+	rc = rc ? rc : lsp_put_str(b, kind);
+	rc = rc ? rc : ra_buf_puts(b, ",\"how\":");
+	rc = rc ? rc : lsp_put_str(b, how);
+	if (!rc && hp->unit && lsp_is_utf8(hp->unit)) {
+		rc = ra_buf_puts(b, ",\"unit\":");
+		rc = rc ? rc : lsp_put_str(b, hp->unit);
+	}
+	if (!rc && hp->file) {
+		rc = ra_buf_puts(b, ",\"location\":");
+		rc = rc ? rc
+		        : lsp_put_location(tb->s, &tb->locw, b, hp->file,
+		                           (ra_span){hp->line, hp->col, hp->line, hp->col});
+	}
+	return rc ? rc : ra_buf_putc(b, '}');
+}
 
 static int trace_hit(const ra_graph_hit *h, void *payload)
 {
 	trace_build *tb = payload;
-	json_t *hops = json_array();
+	ra_buf *b = &tb->out;
+	const char *unit = h->unit ? h->unit : "", *where = h->where ? h->where : "";
+	bool first = true;
+	int rc;
 
-	for (size_t i = 0; i < h->nhops; i++) {
-		const ra_graph_hop *hp = &h->hops[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "from", hp->from ? hp->from : "",
-		                      "to", hp->to ? hp->to : "", "kind", hp->kind ? hp->kind : "",
-		                      "how", hp->how ? hp->how : "");
-
-		if (hp->unit)
-			json_object_set_new(o, "unit", json_string(hp->unit));
-		if (hp->file)
-			json_object_set_new(
-			        o, "location",
-			        lsp_location(tb->s, hp->file,
-			                     (ra_span){hp->line, hp->col, hp->line, hp->col}));
-		json_array_append_new(hops, o);
+	if (!h->signal || !lsp_is_utf8(h->signal) || !lsp_is_utf8(unit) || !lsp_is_utf8(where))
+		return 0;
+	rc = ra_buf_puts(b, tb->any ? ",{\"signal\":" : "{\"signal\":");
+	rc = rc ? rc : lsp_put_str(b, h->signal);
+	rc = rc ? rc : ra_buf_puts(b, ",\"unit\":");
+	rc = rc ? rc : lsp_put_str(b, unit);
+	rc = rc ? rc : ra_buf_puts(b, ",\"where\":");
+	rc = rc ? rc : lsp_put_str(b, where);
+	rc = rc ? rc : ra_buf_puts(b, ",\"depth\":");
+	rc = rc ? rc : lsp_put_int(b, h->depth);
+	rc = rc ? rc : ra_buf_puts(b, ",\"hops\":[");
+	for (size_t i = 0; !rc && i < h->nhops; i++) {
+		rc = trace_hop(tb, &h->hops[i], first);
+		if (rc == 1)
+			rc = 0;
+		else
+			first = false;
 	}
-	json_array_append_new(tb->hits,
-	                      json_pack("{s:s, s:s, s:s, s:i, s:o}", "signal", h->signal, "unit",
-	                                h->unit ? h->unit : "", "where", h->where ? h->where : "",
-	                                "depth", h->depth, "hops", hops));
+	rc = rc ? rc : ra_buf_puts(b, "]}");
+	tb->any = true;
+	if (rc) {
+		tb->rc = rc;
+		return 1;
+	}
 	return 0;
 }
 
@@ -351,15 +467,31 @@ int lsp_h_trace(lsp_server *s, json_t *p, json_t **r, const char **msg)
 		*msg = "unknown unit";
 		return RA_RPC_INVALID_PARAMS;
 	}
-	tb.hits = json_array();
-	if (ra_graph_trace(g, &u, signal, &o, trace_hit, &tb, &truncated) != RA_OK) {
-		json_decref(tb.hits);
+	ra_buf_init(&tb.out, 0);
+	tb.rc = ra_buf_puts(&tb.out, "{\"unit\":");
+	tb.rc = tb.rc ? tb.rc : lsp_put_str(&tb.out, unit);
+	tb.rc = tb.rc ? tb.rc : ra_buf_puts(&tb.out, ",\"signal\":");
+	tb.rc = tb.rc ? tb.rc : lsp_put_str(&tb.out, signal);
+	tb.rc = tb.rc ? tb.rc
+	              : ra_buf_puts(&tb.out, o.dir == RA_GRAPH_LOADS
+	                                             ? ",\"direction\":\"loads\",\"hits\":["
+	                                             : ",\"direction\":\"drivers\",\"hits\":[");
+	if (!tb.rc && ra_graph_trace(g, &u, signal, &o, trace_hit, &tb, &truncated) != RA_OK &&
+	    !tb.rc) {
+		ra_buf_free(&tb.out);
 		*msg = ra_arena_strdup(s->arena, ra_error_last());
 		return RA_RPC_INVALID_PARAMS;
 	}
-	*r = json_pack("{s:s, s:s, s:s, s:o, s:b}", "unit", unit, "signal", signal, "direction",
-	               o.dir == RA_GRAPH_LOADS ? "loads" : "drivers", "hits", tb.hits, "truncated",
-	               truncated);
+	if (!tb.rc)
+		tb.rc = ra_buf_puts(&tb.out,
+		                    truncated ? "],\"truncated\":true}" : "],\"truncated\":false}");
+	if (tb.rc) {
+		ra_buf_free(&tb.out);
+		*msg = "out of memory";
+		return RA_RPC_INTERNAL_ERROR;
+	}
+	lsp_result_text(s, &tb.out);
+	*r = NULL;
 	return 0;
 }
 

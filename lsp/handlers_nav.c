@@ -501,26 +501,14 @@ static json_t *sorted_unique(ref_list *rl)
 	return out;
 }
 
-static int put_u32(ra_buf *b, uint32_t v)
-{
-	char tmp[10];
-	size_t n = 0;
-
-	do
-		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	return ra_buf_append(b, tmp + sizeof(tmp) - n, n);
-}
-
 /* sorted_unique as JSON text: the same locations, written straight into `out` (a reply of
  * thousands of them costs more as a jansson tree than finding them). The URI of a file is
  * made once per file; it is percent-encoded down to characters JSON needs no escape for. */
 static int sorted_unique_text(ref_list *rl, ra_buf *out)
 {
 	lsp_server *s = rl->s;
-	const char *rel = NULL, *uri = NULL, *text = NULL;
-	const ra_lines *lines = NULL;
-	size_t len = 0;
+	const char *rel = NULL, *uri = NULL;
+	lsp_cols cols = {0};
 	bool checked = false;
 	int rc;
 
@@ -529,7 +517,6 @@ static int sorted_unique_text(ref_list *rl, ra_buf *out)
 	rc = ra_buf_putc(out, '[');
 	for (size_t i = 0; !rc && i < rl->n; i++) {
 		const ref_hit *h = &rl->v[i];
-		uint32_t c0 = h->sp.col, c1 = h->sp.end_col;
 
 		if (i && hit_cmp(h, &rl->v[i - 1]) == 0)
 			continue;
@@ -539,30 +526,19 @@ static int sorted_unique_text(ref_list *rl, ra_buf *out)
 			if (!uri)
 				return RA_ENOMEM;
 			checked = false;
-			text = NULL;
+			cols = (lsp_cols){0};
 		}
 		/* as lsp_range: UTF-16 columns differ from bytes only in non-ASCII text, which the
 		   index tells for the files it holds; the others are looked at once */
 		if (!checked && !h->ascii && s->utf16) {
 			checked = true;
-			if (!lsp_file_ascii(s, rel))
-				text = lsp_file_text(s, rel, &len, &lines);
-		}
-		if (text) {
-			c0 = ra_lines_col(lines, text, len, h->sp.line, h->sp.col, true);
-			c1 = ra_lines_col(lines, text, len, h->sp.end_line, h->sp.end_col, true);
+			lsp_cols_of(s, rel, &cols);
 		}
 		rc = ra_buf_puts(out, i ? ",{\"uri\":\"" : "{\"uri\":\"");
 		rc = rc ? rc : ra_buf_puts(out, uri);
-		rc = rc ? rc : ra_buf_puts(out, "\",\"range\":{\"start\":{\"line\":");
-		rc = rc ? rc : put_u32(out, h->sp.line);
-		rc = rc ? rc : ra_buf_puts(out, ",\"character\":");
-		rc = rc ? rc : put_u32(out, c0);
-		rc = rc ? rc : ra_buf_puts(out, "},\"end\":{\"line\":");
-		rc = rc ? rc : put_u32(out, h->sp.end_line);
-		rc = rc ? rc : ra_buf_puts(out, ",\"character\":");
-		rc = rc ? rc : put_u32(out, c1);
-		rc = rc ? rc : ra_buf_puts(out, "}}}");
+		rc = rc ? rc : ra_buf_puts(out, "\",\"range\":");
+		rc = rc ? rc : lsp_put_range(out, &cols, h->sp);
+		rc = rc ? rc : ra_buf_putc(out, '}');
 	}
 	return rc ? rc : ra_buf_putc(out, ']');
 }

@@ -185,6 +185,35 @@ int lsp_send(lsp_server *s, json_t *msg); /* steals msg */
  * no JSON tree to build, dump and free): takes `json`'s memory (leaving it empty); the
  * handler then returns 0 with *result NULL and the reply carries the text as is. */
 void lsp_result_text(lsp_server *s, ra_buf *json);
+/* Writing that text: each appends to `b` and returns 0 or ra_buf's error. lsp_put_str writes a
+ * JSON string, escaped; a `str` that is not valid UTF-8 (which jansson refuses too) writes
+ * nothing and returns RA_EINVAL. */
+int lsp_put_u32(ra_buf *b, uint32_t v);
+int lsp_put_int(ra_buf *b, int64_t v);
+int lsp_put_str(ra_buf *b, const char *str);
+/* true when `str` is valid UTF-8, what lsp_put_str and jansson accept */
+bool lsp_is_utf8(const char *str);
+/* how a file's byte columns become the client's, decided once for many ranges of one file (as
+ * lsp_range does for one): `text` NULL when they are the same; borrowed until the next file
+ * lookup (another rel) or the end of the message */
+typedef struct lsp_cols {
+	const char *text;
+	size_t len;
+	const ra_lines *lines;
+} lsp_cols;
+void lsp_cols_of(lsp_server *s, const char *rel, lsp_cols *out);
+uint32_t lsp_col(const lsp_cols *c, uint32_t line, uint32_t bcol);
+/* an LSP range, {"start":{"line","character"},"end":{...}}, the value lsp_range builds */
+int lsp_put_range(ra_buf *b, const lsp_cols *c, ra_span sp);
+/* an LSP location, {"uri","range"}, the value lsp_location builds; `w` (zeroed for each reply)
+ * keeps the URI and columns of the latest file, for runs of locations in one file */
+typedef struct lsp_locw {
+	const char *rel, *uri; /* s->arena */
+	lsp_cols cols;
+} lsp_locw;
+int lsp_put_location(lsp_server *s, lsp_locw *w, ra_buf *b, const char *rel, ra_span sp);
+/* the columns of `rel` through `w` (and w->uri its URI); NULL on OOM */
+const lsp_cols *lsp_locw_cols(lsp_server *s, lsp_locw *w, const char *rel);
 void lsp_log(lsp_server *s, ra_log_level level, const char *fmt, ...) RA_PRINTF(3, 4);
 bool lsp_is_cancelled(lsp_server *s);
 ra_store *lsp_store(lsp_server *s);

@@ -533,16 +533,8 @@ static const char *word_before(lsp_server *s, const char *t, size_t end)
 
 static void line_col(const lsp_doc *d, size_t off, uint32_t *line, uint32_t *col)
 {
-	size_t lo = 0, hi = d->lines.n;
+	size_t lo = ra_line_of(d->lines.start, d->lines.n, off);
 
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-
-		if (d->lines.start[mid] <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
 	*line = (uint32_t)lo;
 	*col = (uint32_t)(off - d->lines.start[lo]);
 }

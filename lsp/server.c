@@ -397,6 +397,62 @@ void lsp_result_text(lsp_server *s, ra_buf *json)
 	ra_buf_init(json, json->max);
 }
 
+/* ---- JSON text for lsp_result_text (the values; the strings are json_text.c's) --------- */
+
+void lsp_cols_of(lsp_server *s, const char *rel, lsp_cols *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (s->utf16 && rel && !lsp_file_ascii(s, rel))
+		out->text = lsp_file_text(s, rel, &out->len, &out->lines);
+}
+
+uint32_t lsp_col(const lsp_cols *c, uint32_t line, uint32_t bcol)
+{
+	return c->text ? ra_lines_col(c->lines, c->text, c->len, line, bcol, true) : bcol;
+}
+
+int lsp_put_range(ra_buf *b, const lsp_cols *c, ra_span sp)
+{
+	int rc = ra_buf_puts(b, "{\"start\":{\"line\":");
+
+	rc = rc ? rc : lsp_put_u32(b, sp.line);
+	rc = rc ? rc : ra_buf_puts(b, ",\"character\":");
+	rc = rc ? rc : lsp_put_u32(b, lsp_col(c, sp.line, sp.col));
+	rc = rc ? rc : ra_buf_puts(b, "},\"end\":{\"line\":");
+	rc = rc ? rc : lsp_put_u32(b, sp.end_line);
+	rc = rc ? rc : ra_buf_puts(b, ",\"character\":");
+	rc = rc ? rc : lsp_put_u32(b, lsp_col(c, sp.end_line, sp.end_col));
+	return rc ? rc : ra_buf_puts(b, "}}");
+}
+
+const lsp_cols *lsp_locw_cols(lsp_server *s, lsp_locw *w, const char *rel)
+{
+	if (!w->rel || strcmp(w->rel, rel) != 0) {
+		w->rel = ra_arena_strdup(s->arena, rel);
+		w->uri = lsp_rel_uri(s, rel);
+		if (!w->rel || !w->uri) {
+			w->rel = NULL;
+			return NULL;
+		}
+		lsp_cols_of(s, rel, &w->cols);
+	}
+	return &w->cols;
+}
+
+int lsp_put_location(lsp_server *s, lsp_locw *w, ra_buf *b, const char *rel, ra_span sp)
+{
+	int rc;
+
+	if (!lsp_locw_cols(s, w, rel))
+		return RA_ENOMEM;
+	/* the URI is percent-encoded down to characters JSON needs no escape for */
+	rc = ra_buf_puts(b, "{\"uri\":\"");
+	rc = rc ? rc : ra_buf_puts(b, w->uri);
+	rc = rc ? rc : ra_buf_puts(b, "\",\"range\":");
+	rc = rc ? rc : lsp_put_range(b, &w->cols, sp);
+	return rc ? rc : ra_buf_putc(b, '}');
+}
+
 /* the reply to request `id` whose result is s->result_text, written without copying it */
 static int send_result_text(lsp_server *s, json_t *id)
 {
@@ -937,20 +993,12 @@ const char *lsp_file_text(lsp_server *s, const char *rel, size_t *len, const ra_
 
 json_t *lsp_range(lsp_server *s, const char *rel, ra_span sp)
 {
-	uint32_t c0 = sp.col, c1 = sp.end_col;
+	lsp_cols c;
 
-	if (s->utf16 && rel && !lsp_file_ascii(s, rel)) {
-		size_t len;
-		const ra_lines *lines;
-		const char *text = lsp_file_text(s, rel, &len, &lines);
-
-		if (text) {
-			c0 = ra_lines_col(lines, text, len, sp.line, sp.col, true);
-			c1 = ra_lines_col(lines, text, len, sp.end_line, sp.end_col, true);
-		}
-	}
+	lsp_cols_of(s, rel, &c);
 	return json_pack("{s:{s:i, s:i}, s:{s:i, s:i}}", "start", "line", (int)sp.line, "character",
-	                 (int)c0, "end", "line", (int)sp.end_line, "character", (int)c1);
+	                 (int)lsp_col(&c, sp.line, sp.col), "end", "line", (int)sp.end_line,
+	                 "character", (int)lsp_col(&c, sp.end_line, sp.end_col));
 }
 
 json_t *lsp_location(lsp_server *s, const char *rel, ra_span sp)
