@@ -97,16 +97,9 @@ int lsp_h_declaration(lsp_server *s, json_t *p, json_t **r, const char **m)
 
 /* ---- references --------------------------------------------------------------------------- */
 
-/* a reference found: sorted, deduplicated and turned into JSON once at the end */
-typedef struct ref_hit {
-	const char *rel; /* in the request arena or a model */
-	ra_span sp;
-	bool ascii; /* known from the index: the file is ASCII only (no column conversion) */
-} ref_hit;
-
 typedef struct ref_list {
 	lsp_server *s;
-	ref_hit *v;
+	lsp_ref_hit *v;
 	size_t cap;
 	const char *only_rel; /* highlight: this document only */
 	const char *rel;      /* local mode: refs in this file ... */
@@ -116,6 +109,7 @@ typedef struct ref_list {
 	size_t n;
 	const char *last_rel; /* is_open's last answer */
 	bool last_open;
+	bool oom; /* a hit could not be kept: the list is incomplete */
 } ref_list;
 
 static bool in_region(const ref_list *rl, const char *rel, ra_span sp)
@@ -137,10 +131,12 @@ static void add_ref_in(ref_list *rl, const char *rel, ra_span sp, bool ascii)
 		return;
 	if (rl->n == rl->cap) {
 		size_t cap = rl->cap ? rl->cap * 2 : 256;
-		ref_hit *v = ra_arena_alloc(rl->s->arena, cap * sizeof(*v));
+		lsp_ref_hit *v = ra_arena_alloc(rl->s->arena, cap * sizeof(*v));
 
-		if (!v)
+		if (!v) {
+			rl->oom = true;
 			return;
+		}
 		if (rl->n)
 			memcpy(v, rl->v, rl->n * sizeof(*v));
 		rl->v = v;
@@ -149,9 +145,11 @@ static void add_ref_in(ref_list *rl, const char *rel, ra_span sp, bool ascii)
 	/* the store's row strings die with the row: keep one arena copy per run of a file */
 	if (rl->n && !strcmp(rl->v[rl->n - 1].rel, rel))
 		rel = rl->v[rl->n - 1].rel;
-	else if (!(rel = ra_arena_strdup(rl->s->arena, rel)))
+	else if (!(rel = ra_arena_strdup(rl->s->arena, rel))) {
+		rl->oom = true;
 		return;
-	rl->v[rl->n++] = (ref_hit){rel, sp, ascii};
+	}
+	rl->v[rl->n++] = (lsp_ref_hit){rel, sp, ascii};
 }
 
 static void add_ref(ref_list *rl, const char *rel, ra_span sp)
@@ -477,7 +475,7 @@ static void collect_refs(lsp_server *s, ref_list *rl, const lsyms *res, const ch
 
 static int hit_cmp(const void *a, const void *b)
 {
-	const ref_hit *x = a, *y = b;
+	const lsp_ref_hit *x = a, *y = b;
 	int c = x->rel == y->rel ? 0 : strcmp(x->rel, y->rel);
 
 	if (c)
@@ -501,25 +499,40 @@ static json_t *sorted_unique(ref_list *rl)
 	return out;
 }
 
-/* sorted_unique as JSON text: the same locations, written straight into `out` (a reply of
- * thousands of them costs more as a jansson tree than finding them). The URI of a file is
- * made once per file; it is percent-encoded down to characters JSON needs no escape for. */
-static int sorted_unique_text(ref_list *rl, ra_buf *out)
+int lsp_refs_collect(lsp_server *s, const lsyms *res, const char *word, bool include_decl,
+                     lsp_ref_hit **out, size_t *n)
 {
-	lsp_server *s = rl->s;
+	ref_list rl = {.s = s};
+	size_t k = 0;
+
+	collect_refs(s, &rl, res, word, include_decl);
+	if (rl.n)
+		qsort(rl.v, rl.n, sizeof(*rl.v), hit_cmp);
+	for (size_t i = 0; i < rl.n; i++)
+		if (!i || hit_cmp(&rl.v[i], &rl.v[k - 1]) != 0)
+			rl.v[k++] = rl.v[i];
+	*out = rl.v;
+	*n = k;
+	if (lsp_is_cancelled(s))
+		return RA_ECANCELLED;
+	return rl.oom ? RA_ENOMEM : RA_OK;
+}
+
+/* the hits of lsp_refs_collect as LSP locations, written straight into `out` as JSON text (a
+ * reply of thousands of them costs more as a jansson tree than finding them). The URI of a
+ * file is made once per file; it is percent-encoded down to characters JSON needs no escape
+ * for. */
+static int hits_text(lsp_server *s, const lsp_ref_hit *v, size_t n, ra_buf *out)
+{
 	const char *rel = NULL, *uri = NULL;
 	lsp_cols cols = {0};
 	bool checked = false;
 	int rc;
 
-	if (rl->n)
-		qsort(rl->v, rl->n, sizeof(*rl->v), hit_cmp);
 	rc = ra_buf_putc(out, '[');
-	for (size_t i = 0; !rc && i < rl->n; i++) {
-		const ref_hit *h = &rl->v[i];
+	for (size_t i = 0; !rc && i < n; i++) {
+		const lsp_ref_hit *h = &v[i];
 
-		if (i && hit_cmp(h, &rl->v[i - 1]) == 0)
-			continue;
 		if (!rel || (h->rel != rel && strcmp(h->rel, rel) != 0)) {
 			rel = h->rel;
 			uri = lsp_rel_uri(s, rel);
@@ -548,7 +561,8 @@ int lsp_h_references(lsp_server *s, json_t *p, json_t **r, const char **m)
 	request_pos rp;
 	lsyms res = {0};
 	const char *word;
-	ref_list rl = {.s = s};
+	lsp_ref_hit *hits = NULL;
+	size_t n = 0;
 	ra_buf out;
 	int code = at_position(s, p, &rp, m);
 
@@ -556,11 +570,12 @@ int lsp_h_references(lsp_server *s, json_t *p, json_t **r, const char **m)
 		return code;
 	lsp_resolve(s, rp.d, rp.off, &res, &word);
 	if (word)
-		collect_refs(s, &rl, &res, word,
-		             json_is_true(json_object_get(json_object_get(p, "context"),
-		                                          "includeDeclaration")));
+		lsp_refs_collect(s, &res, word,
+		                 json_is_true(json_object_get(json_object_get(p, "context"),
+		                                              "includeDeclaration")),
+		                 &hits, &n);
 	ra_buf_init(&out, 0);
-	if (sorted_unique_text(&rl, &out)) {
+	if (hits_text(s, hits, n, &out)) {
 		ra_buf_free(&out);
 		*m = "out of memory";
 		return RA_RPC_INTERNAL_ERROR;

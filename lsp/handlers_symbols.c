@@ -89,9 +89,9 @@ static int put_symbol(lsp_server *s, ra_buf *b, const lsp_cols *cols, const ra_s
  * The document's symbols as a tree of DocumentSymbol, written as JSON text (OpenTitan's
  * 42,000-line pinmux_reg_top.sv: 5,400 symbols, a reply of 1.3 MB; as a jansson tree they cost
  * 75 ms to build, dump and free, against 5 ms written straight). A symbol hangs under its parent
- * when the parent comes before it, else at the top. A name that is not UTF-8 leaves its symbol out (its children go to the top;
- * its parent keeps a "children" member, maybe empty), and a detail that is not UTF-8 is left
- * out: what the jansson reply did.
+ * when the parent comes before it, else at the top. A name that is not UTF-8 leaves its symbol
+ * out (its children go to the top; its parent keeps a "children" member, maybe empty), and a
+ * detail that is not UTF-8 is left out: what the jansson reply did.
  */
 int lsp_h_document_symbol(lsp_server *s, json_t *p, json_t **r, const char **msg)
 {

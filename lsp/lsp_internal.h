@@ -86,7 +86,7 @@ typedef struct lsp_stmt {
 	const char *sql; /* identity: a static string */
 	struct sqlite3_stmt *st;
 } lsp_stmt;
-#define LSP_NSTMT 32
+#define LSP_NSTMT 64 /* distinct statements kept per server; about 30 in use */
 
 typedef struct lsp_server {
 	ra_lsp_opts opts;
@@ -108,7 +108,10 @@ typedef struct lsp_server {
 	bool utf16;
 	bool initialized, shutdown, done;
 	bool client_progress, client_snippets;
+	bool client_doc_changes; /* workspace edits as documentChanges (rename) */
 	int exit_code;
+	bool fold_lines_only; /* the client folds whole lines (foldingRange.lineFoldingOnly) */
+	uint32_t fold_limit;  /* the client's foldingRange.rangeLimit, 0 for none */
 
 	/* queue between the threads, guarded by mu */
 	pthread_mutex_t mu;
@@ -347,6 +350,22 @@ int lsp_h_declaration(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_references(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_highlight(lsp_server *s, json_t *p, json_t **r, const char **m);
 void lsp_ref_index_free(struct lsp_ref_index *ix); /* accepts NULL */
+/* a use of a name, as textDocument/references answers it: the file (in the request arena or
+ * a model), the name's span (byte columns), and whether the index knows the file ASCII only */
+typedef struct lsp_ref_hit {
+	const char *rel;
+	ra_span sp;
+	bool ascii;
+} lsp_ref_hit;
+/* the uses of what `res` resolved to (lsp_resolve; the name `word` when nothing did), the
+ * declarations too when include_decl: *out (request arena) sorted by file and position, without
+ * duplicates; RA_ECANCELLED when the request was cancelled, RA_ENOMEM when a use could not be
+ * kept (the list is then incomplete) */
+int lsp_refs_collect(lsp_server *s, const lsyms *res, const char *word, bool include_decl,
+                     lsp_ref_hit **out, size_t *n);
+/* handlers_rename.c: textDocument/prepareRename and textDocument/rename */
+int lsp_h_prepare_rename(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_rename(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_hover(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_document_symbol(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_workspace_symbol(lsp_server *s, json_t *p, json_t **r, const char **m);
@@ -359,6 +378,9 @@ int lsp_h_explain(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_hierarchy(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_trace(lsp_server *s, json_t *p, json_t **r, const char **m);
 int lsp_h_search(lsp_server *s, json_t *p, json_t **r, const char **m);
+/* handlers_folding.c: textDocument/foldingRange and textDocument/documentLink */
+int lsp_h_folding_range(lsp_server *s, json_t *p, json_t **r, const char **m);
+int lsp_h_document_link(lsp_server *s, json_t *p, json_t **r, const char **m);
 /* handlers_inline.c: textDocument/inlineCompletion; the model's suggestion for ordinary
    completion (from the cache only: never waits); the cache's memory at the end */
 int lsp_h_inline_completion(lsp_server *s, json_t *p, json_t **r, const char **m);

@@ -178,8 +178,11 @@ static sqlite3_stmt *stmt(lsp_server *s, const char *sql)
 			return s->stmts[i].st;
 		}
 	}
-	if (i == LSP_NSTMT)
+	if (i == LSP_NSTMT) {
+		lsp_log(s, RA_LOG_ERROR, "query: more than %d statements to keep; raise LSP_NSTMT",
+		        LSP_NSTMT);
 		return NULL;
+	}
 	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[i].st, NULL) !=
 	    SQLITE_OK) {
 		lsp_log(s, RA_LOG_WARN, "query: %s", sqlite3_errmsg(db));

@@ -1258,6 +1258,9 @@ static json_t *capabilities_all(lsp_server *s)
 
 	if (s->ws.complete)
 		json_object_set_new(caps, "inlineCompletionProvider", json_object());
+	json_object_set_new(caps, "foldingRangeProvider", json_true());
+	json_object_set_new(caps, "documentLinkProvider", json_pack("{s:b}", "resolveProvider", 0));
+	json_object_set_new(caps, "renameProvider", json_pack("{s:b}", "prepareProvider", 1));
 	return caps;
 }
 
@@ -1281,6 +1284,16 @@ static int initialize(lsp_server *s, json_t *params, json_t **result, const char
 	                json_object_get(json_object_get(caps, "textDocument"), "completion"),
 	                "completionItem"),
 	        "snippetSupport"));
+	{
+		json_t *fr = json_object_get(json_object_get(caps, "textDocument"), "foldingRange");
+		json_int_t lim = json_integer_value(json_object_get(fr, "rangeLimit"));
+
+		s->fold_lines_only = json_is_true(json_object_get(fr, "lineFoldingOnly"));
+		s->fold_limit = lim > 0 ? (lim > UINT32_MAX ? UINT32_MAX : (uint32_t)lim) : 0;
+	}
+	s->client_doc_changes = json_is_true(json_object_get(
+	        json_object_get(json_object_get(caps, "workspace"), "workspaceEdit"),
+	        "documentChanges"));
 	if (!root) {
 		const char *uri = json_string_value(json_object_get(params, "rootUri"));
 		json_t *folders = json_object_get(params, "workspaceFolders");
@@ -1338,6 +1351,10 @@ static const struct {
         {"rtlassist/trace", lsp_h_trace},
         {"rtlassist/search", lsp_h_search},
         {"textDocument/inlineCompletion", lsp_h_inline_completion},
+        {"textDocument/foldingRange", lsp_h_folding_range},
+        {"textDocument/documentLink", lsp_h_document_link},
+        {"textDocument/prepareRename", lsp_h_prepare_rename},
+        {"textDocument/rename", lsp_h_rename},
 };
 
 static void request(lsp_server *s, lsp_item *it)

@@ -7,6 +7,7 @@ asserted.
 
 With --replies it times instead the requests whose replies can be big (documentSymbol of the
 largest files, open and closed, of the largest non-ASCII files and of a synthetic 5,000-line file;
+foldingRange and documentLink of the largest files and the 5,000-line one;
 workspace/symbol; call hierarchy of the most instantiated units; rtlassist/hierarchy and
 rtlassist/trace; completion at the start of lines), with the size of each reply; --dump DIR
 writes every reply there (one JSON line per request, keys sorted), so that the replies of two
@@ -139,6 +140,11 @@ def replies(c, ws, a):
     c.request("textDocument/documentSymbol", doc(synth), timeout=120)
     timed("documentSymbol (5000 lines)", "bench_5000_lines.sv", "textDocument/documentSymbol",
           doc(synth))
+
+    # foldingRange and documentLink of the largest files (open) and the 5,000-line one
+    for p in big + [synth]:
+        timed("foldingRange", os.path.relpath(p, ws), "textDocument/foldingRange", doc(p))
+        timed("documentLink", os.path.relpath(p, ws), "textDocument/documentLink", doc(p))
 
     # workspace/symbol
     for q in ("", "a", "e", "reg", "prim_", "ctrl", "top_earlgrey", "xyzzy"):
