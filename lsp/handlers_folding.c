@@ -213,6 +213,45 @@ static size_t sv_directive(folder *f, size_t i, uint32_t *line, uint32_t col, bo
 	return i + 1 + n;
 }
 
+/* Steps over what is not a token at t[*i] — a newline, blanks, a line comment (two `lc`
+ * characters: "//" or "--"; a run of whole-line ones is folded) or a block comment — keeping the
+ * line, the offset where it starts and whether a token was seen on it. False at a token (which
+ * is then counted as seen). */
+static bool trivia(folder *f, size_t *i, uint32_t *line, size_t *bol, bool *seen, char lc)
+{
+	const char *t = f->text;
+	char c = t[*i];
+	bool first = !*seen;
+
+	if (c == '\n') {
+		(*line)++;
+		*bol = ++*i;
+		*seen = false;
+		return true;
+	}
+	if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+		++*i;
+		return true;
+	}
+	*seen = true;
+	if (c == lc && *i + 1 < f->len && t[*i + 1] == lc) {
+		if (first)
+			comment_line(f, *line);
+		while (*i < f->len && t[*i] != '\n')
+			++*i;
+		return true;
+	}
+	if (c == '/' && *i + 1 < f->len && t[*i + 1] == '*') {
+		uint32_t before = *line;
+
+		*i = block_comment(f, *i, line);
+		if (*line != before)
+			*bol = (size_t)((const char *)memrchr(t, '\n', *i) - t) + 1;
+		return true;
+	}
+	return false;
+}
+
 /* the SystemVerilog/Verilog lexer pass */
 static void scan_sv(folder *f)
 {
@@ -224,35 +263,10 @@ static void scan_sv(folder *f)
 
 	for (size_t i = 0; i < f->len && !f->rc;) {
 		char c = t[i];
-		bool first;
+		bool first = !seen;
 
-		if (c == '\n') {
-			line++;
-			bol = ++i;
-			seen = false;
+		if (trivia(f, &i, &line, &bol, &seen, '/'))
 			continue;
-		}
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-			i++;
-			continue;
-		}
-		first = !seen;
-		seen = true;
-		if (c == '/' && i + 1 < f->len && t[i + 1] == '/') {
-			if (first)
-				comment_line(f, line);
-			while (i < f->len && t[i] != '\n')
-				i++;
-			continue;
-		}
-		if (c == '/' && i + 1 < f->len && t[i + 1] == '*') {
-			uint32_t before = line;
-
-			i = block_comment(f, i, &line);
-			if (line != before)
-				bol = (size_t)((const char *)memrchr(t, '\n', i) - t) + 1;
-			continue;
-		}
 		if (c == '"') {
 			i = string_end(f, i, true, &line);
 			prev = PREV_OTHER;
@@ -385,35 +399,10 @@ static void scan_vhdl(folder *f)
 
 	for (size_t i = 0; i < f->len && !f->rc;) {
 		char c = t[i];
-		bool first;
+		bool first = !seen;
 
-		if (c == '\n') {
-			line++;
-			bol = ++i;
-			seen = false;
+		if (trivia(f, &i, &line, &bol, &seen, '-'))
 			continue;
-		}
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-			i++;
-			continue;
-		}
-		first = !seen;
-		seen = true;
-		if (c == '-' && i + 1 < f->len && t[i + 1] == '-') {
-			if (first)
-				comment_line(f, line);
-			while (i < f->len && t[i] != '\n')
-				i++;
-			continue;
-		}
-		if (c == '/' && i + 1 < f->len && t[i + 1] == '*') {
-			uint32_t before = line;
-
-			i = block_comment(f, i, &line);
-			if (line != before)
-				bol = (size_t)((const char *)memrchr(t, '\n', i) - t) + 1;
-			continue;
-		}
 		if (c == '"') {
 			i = string_end(f, i, false, &line);
 			prev = PREV_OTHER;
