@@ -213,6 +213,8 @@ static int strlist_add(builder *b, strlist *l, const char *s)
 	char **slot = NULL, *copy;
 	int rc;
 
+	if (!*s)
+		return RA_OK; /* an argument that is empty as a string (it began with a NUL byte) */
 	if (l->dedupe) {
 		if ((l->n + 1) * 2 > l->nslots && (rc = set_grow(l)))
 			return rc;

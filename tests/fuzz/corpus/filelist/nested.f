@@ -1,0 +1,3 @@
+a.sv
+b.sv
+-f b.f
