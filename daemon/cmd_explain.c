@@ -103,8 +103,12 @@ int ra_cmd_explain(int argc, char **argv)
 	if (ra_cli_index_open(&ws, &st, &o, &lg, "explain") != 0)
 		return 1;
 	{
-		ra_explain_opts eo = {.root = ws->root,
-		                      .max_file_size = (size_t)ws->config->max_file_size};
+		const ra_cli_env *env = ra_cli_env_get();
+		ra_explain_opts eo = {
+		        .root = ws->root,
+		        .max_file_size = (size_t)ws->config->max_file_size,
+		        /* in the daemon, its warm handle (refreshed before the command) */
+		        .graph = env && env->store == st ? env->graph : NULL};
 
 		rc = ra_explain_unit(&e, st, unit, &eo);
 	}

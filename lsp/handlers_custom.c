@@ -91,9 +91,26 @@ static int explain_finish(lsp_server *s, json_t *ctx, const char *text, size_t l
 	return 0;
 }
 
+/* the server's graph handle, opened on first use and kept across requests (its cache of
+ * units, instances and flows makes a trace through units seen before cheap); refreshed here,
+ * before each request, so that nothing it returned is held across a drop */
+static int graph_open(lsp_server *s, ra_graph **g, const char **msg)
+{
+	ra_store *st = lsp_store(s);
+
+	if (!st || (!s->graph && ra_graph_open(&s->graph, st) != RA_OK)) {
+		s->graph = NULL;
+		*msg = "no index yet";
+		return RA_RPC_REQUEST_FAILED;
+	}
+	ra_graph_refresh(s->graph);
+	*g = s->graph;
+	return 0;
+}
+
 /* The explanation is retriever/explain.h's, from the index, so that `rtlassist explain` and this
- * request answer alike; with "prose": true the chat model's text is streamed (partialResultToken)
- * and joins the reply. */
+ * request answer alike (on the server's graph handle); with "prose": true the chat model's text
+ * is streamed (partialResultToken) and joins the reply. */
 int lsp_h_explain(lsp_server *s, json_t *p, json_t **r, const char **msg)
 {
 	lsym u;
@@ -114,6 +131,8 @@ int lsp_h_explain(lsp_server *s, json_t *p, json_t **r, const char **msg)
 	}
 	eo.root = s->ws.root;
 	eo.max_file_size = (size_t)s->ws.index.max_file_size;
+	if (graph_open(s, &eo.graph, msg) != 0)
+		eo.graph = NULL; /* explain opens its own */
 	code = ra_explain_unit(&e, st, name, &eo);
 	if (code) {
 		*msg = code == RA_ENOTFOUND ? "unknown unit (not in the index yet?)"
@@ -277,23 +296,6 @@ static int top_cb(const ra_graph_node *n, void *payload)
 	json_array_append_new(t->list,
 	                      json_pack("{s:s, s:I, s:I}", "name", n->type ? n->type : "", "unit",
 	                                (json_int_t)n->unit_id, "body", (json_int_t)n->body_id));
-	return 0;
-}
-
-/* the server's graph handle, opened on first use and kept across requests (its cache of
- * units, instances and flows makes a trace through units seen before cheap); refreshed here,
- * before each request, so that nothing it returned is held across a drop */
-static int graph_open(lsp_server *s, ra_graph **g, const char **msg)
-{
-	ra_store *st = lsp_store(s);
-
-	if (!st || (!s->graph && ra_graph_open(&s->graph, st) != RA_OK)) {
-		s->graph = NULL;
-		*msg = "no index yet";
-		return RA_RPC_REQUEST_FAILED;
-	}
-	ra_graph_refresh(s->graph);
-	*g = s->graph;
 	return 0;
 }
 

@@ -1330,8 +1330,9 @@ int ra_explain_unit(ra_explain **out, ra_store *st, const char *name, const ra_e
 	c.st = st;
 	c.db = ra_store__db(st);
 	c.o = opts;
-	rc = ra_graph_open(&c.g, st);
-	if (rc)
+	if (opts && opts->graph)
+		c.g = opts->graph;
+	else if ((rc = ra_graph_open(&c.g, st)) != 0)
 		goto fail;
 	rc = ra_graph_unit_find(c.g, name, &c.u);
 	if (rc)
@@ -1403,7 +1404,8 @@ fail:
 	json_decref(c.inputs);
 	json_decref(c.child_clocks);
 	json_decref(c.kid_counts);
-	ra_graph_close(c.g);
+	if (!opts || c.g != opts->graph)
+		ra_graph_close(c.g);
 	if (rc) {
 		ra_explain_free(e);
 		return rc;

@@ -33,9 +33,15 @@
 
 #include <jansson.h>
 
+struct ra_graph;
+
 typedef struct ra_explain_opts {
 	const char *root;     /* workspace root (absolute): the unit's files are read below it */
 	size_t max_file_size; /* files above this are not read (no FSMs, comments); 0: 8 MiB */
+	/* a design-graph handle over the same store to use (borrowed; a long-lived one, refreshed
+	   by its owner before the call, keeps what earlier calls read), or NULL: one is opened for
+	   the call */
+	struct ra_graph *graph;
 } ra_explain_opts;
 
 /* A list of names, and how many there were before a list was cut (n <= total). */

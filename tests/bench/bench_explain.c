@@ -5,11 +5,14 @@
  * (CPU time is the steadier figure on a shared machine), and the output's size so that runs of
  * different builds can be checked to explain the same thing.
  *
- *   bench_explain WORKSPACE [-n RUNS] UNIT...
+ *   bench_explain WORKSPACE [-n RUNS] [--shared] UNIT...
  *
+ * --shared: every call on one design-graph handle, refreshed before each (as the LSP server and
+ * the daemon call it); without, each call opens its own (as `rtlassist explain --no-daemon`).
  * The store is opened read-only: a workspace shared with others is never written.
  */
 #define _GNU_SOURCE
+#include "indexer/graph.h"
 #include "retriever/explain.h"
 
 #include <limits.h>
@@ -39,9 +42,11 @@ int main(int argc, char **argv)
 	ra_store *st = NULL;
 	int runs = 5, argi = 2, status = 0;
 	double *wall, *prompt;
+	ra_graph *shared = NULL;
+	bool share = false;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: bench_explain WORKSPACE [-n RUNS] UNIT...\n");
+		fprintf(stderr, "usage: bench_explain WORKSPACE [-n RUNS] [--shared] UNIT...\n");
 		return 2;
 	}
 	if (!realpath(argv[1], root)) {
@@ -56,8 +61,12 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (argi < argc && !strcmp(argv[argi], "--shared")) {
+		share = true;
+		argi++;
+	}
 	snprintf(db, sizeof(db), "%s/.rtlassist/index.db", root);
-	if (ra_store_open(&st, db, true) != 0) {
+	if (ra_store_open(&st, db, true) != 0 || (share && ra_graph_open(&shared, st) != 0)) {
 		fprintf(stderr, "bench_explain: %s\n", ra_error_last());
 		return 1;
 	}
@@ -68,7 +77,7 @@ int main(int argc, char **argv)
 	printf("%-28s %10s %10s %10s %8s %6s %6s %10s %8s\n", "unit", "median ms", "best ms",
 	       "cpu ms", "bytes", "ports", "subs", "prompt ms", "bytes");
 	for (int u = argi; u < argc; u++) {
-		ra_explain_opts o = {.root = root};
+		ra_explain_opts o = {.root = root, .graph = shared};
 		double cpu = 0;
 		size_t bytes = 0, nports = 0, nsubs = 0, pbytes = 0;
 		int rc = 0;
@@ -79,6 +88,8 @@ int main(int argc, char **argv)
 			double t0 = ra_now(), c0 = cpu_now();
 
 			ra_buf_init(&b, 0);
+			if (shared)
+				ra_graph_refresh(shared);
 			rc = ra_explain_unit(&e, st, argv[u], &o);
 			if (!rc)
 				rc = ra_explain_text(&b, e);
@@ -114,6 +125,7 @@ int main(int argc, char **argv)
 	}
 	free(wall);
 	free(prompt);
+	ra_graph_close(shared);
 	ra_store_close(st);
 	return status;
 }
