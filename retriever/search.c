@@ -7,8 +7,10 @@
  * matched in memory: the distinct symbol names are loaded into a table indexed by sub-word and
  * length (names.h), so a query word reads only the names it can match.
  *
- * A query runs the vector channel (embedding and the faiss scan: no SQLite) on a thread of its
- * own while this thread runs the lexical and symbol channels, then joins it before fusion.
+ * A query runs the vector channel (embedding and the faiss scan) and the symbol channel's fuzzy
+ * match of names (over the table in memory) on a thread of their own, no SQLite there, while
+ * this thread runs the lexical channel and the exact names; it joins them before the rows of the
+ * fuzzy names are read, then fusion.
  * A searcher lives as long as a daemon: before each query it checks, cheaply, that what it keeps
  * in memory is still the index's — the vector file by its size and mtime (one stat), the name
  * table by the database's generation (PRAGMA data_version for other connections' commits, the
@@ -522,12 +524,21 @@ out:
 	return rc;
 }
 
-/* the vector channel on a thread of its own; the error message travels back in `err` */
+#define MAX_FUZZY 12
+
+/* What runs on a thread of its own beside the lexical channel: the vector channel (when `out`)
+ * and the symbol channel's fuzzy match of names (when `names`: CPU only, over a table that
+ * stays put during the search); the error message travels back in `err` */
 typedef struct vector_job {
 	ra_searcher *s;
 	const char *text;
 	size_t depth;
 	idlist *out;
+	/* fuzzy names: words[0..nwords) against `names`, the best in best[0..nbest) */
+	const ra_names *names;
+	const char *const *words;
+	size_t nwords, nbest;
+	ra_names_hit best[MAX_FUZZY];
 	int rc;
 	bool mismatch;
 	double seconds; /* the job's own time */
@@ -541,7 +552,11 @@ static void *vector_main(void *arg)
 	vector_job *j = arg;
 	double t0 = ra_now();
 
-	j->rc = vector(j->s, j->text, j->depth, j->out, &j->mismatch);
+	if (j->out)
+		j->rc = vector(j->s, j->text, j->depth, j->out, &j->mismatch);
+	if (!j->rc && j->names)
+		j->rc = ra_names_fuzzy(j->best, &j->nbest, MAX_FUZZY, j->names, j->words,
+		                       j->nwords);
 	j->seconds = ra_now() - t0;
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", ra_error_last());
@@ -862,8 +877,6 @@ static int symbols_of_key(ra_searcher *s, const char *key, double match, size_t 
 	return rc;
 }
 
-#define MAX_FUZZY 12
-
 /* how much a query word looks like an identifier: '_', digits, inner capitals, then length */
 static int ident_score(const char *w)
 {
@@ -879,14 +892,11 @@ static int ident_score(const char *w)
 #define SYMBOL_WORDS 12 /* words of a long question looked up as names */
 #define FUZZY_WORDS 6   /* of those, matched fuzzily */
 
-static int symbol(ra_searcher *s, const qwords *qw, size_t depth, symctx *cx)
+/* the words of a question looked up as names: the most identifier-like ones, best first */
+static size_t symbol_words(const qwords *qw, const char *words[SYMBOL_WORDS])
 {
-	ra_names_hit best[MAX_FUZZY];
-	const char *words[SYMBOL_WORDS];
-	size_t nbest = 0, nw = 0;
-	int rc = RA_OK;
+	size_t nw = 0;
 
-	/* a question of many words: the most identifier-like ones */
 	for (size_t i = 0; i < qw->n; i++) {
 		const char *w = qw->w[i];
 		size_t j;
@@ -901,7 +911,15 @@ static int symbol(ra_searcher *s, const qwords *qw, size_t depth, symctx *cx)
 			words[j] = words[j - 1];
 		words[j] = w;
 	}
-	/* exact: the word as written, and lower-cased for VHDL's folded keys */
+	return nw;
+}
+
+/* the symbol channel's exact part: each word as written, and lower-cased for VHDL's folded
+ * keys */
+static int symbol_exact(ra_searcher *s, const char *const *words, size_t nw, symctx *cx)
+{
+	int rc = RA_OK;
+
 	for (size_t i = 0; i < nw && !rc; i++) {
 		char low[256];
 		size_t n = strlen(words[i]);
@@ -914,13 +932,16 @@ static int symbol(ra_searcher *s, const qwords *qw, size_t depth, symctx *cx)
 		if (!rc && strcmp(low, words[i]) != 0)
 			rc = symbols_of_key(s, low, 1.0, 32, cx);
 	}
-	if (rc)
-		return rc;
-	/* fuzzy: each name scored by the first words together, best few kept */
-	if (!s->names_loaded && (rc = load_names(s)) != 0)
-		return rc;
-	rc = ra_names_fuzzy(best, &nbest, MAX_FUZZY, s->names, words,
-	                    nw < FUZZY_WORDS ? nw : FUZZY_WORDS);
+	return rc;
+}
+
+/* the symbol channel's fuzzy part, from the names the first words matched together (the job
+ * beside lexical: vector_main), then the list cut to `depth` */
+static int symbol_fuzzy(ra_searcher *s, const ra_names_hit *best, size_t nbest, size_t depth,
+                        symctx *cx)
+{
+	int rc = RA_OK;
+
 	for (size_t j = 0; j < nbest && !rc; j++)
 		rc = symbols_of_key(s, ra_names_get(s->names, best[j].name), 0.5 * best[j].score, 8,
 		                    cx);
@@ -1232,9 +1253,12 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 	ra_search_fused *first = NULL, *fused = NULL;
 	int64_t *hit_files = NULL;
 	symctx cx = {0};
+	idlist sym = {0};
+	const char *words[SYMBOL_WORDS];
+	size_t nwords = 0;
 	vector_job vj = {0};
 	qwords qw;
-	double t[5] = {0}; /* stage ends, for the debug log */
+	double t[5] = {0}, t_fuzzy = 0; /* stage ends, for the debug log */
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1261,13 +1285,23 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 	if (rc)
 		goto out;
 
-	if (want & RA_SEARCH_VECTOR) {
-		vj = (vector_job){.s = s,
-		                  .text = o->query,
-		                  .depth = w->depth[1] * (o->kind || o->path ? 4 : 1),
-		                  .out = &lists[1]};
-		if (want == RA_SEARCH_VECTOR)
-			vector_main(&vj); /* nothing to overlap it with */
+	/* beside the lexical channel, on a thread: the vector channel and the fuzzy match of
+	   names (the table is loaded first, here: the thread only reads it) */
+	vj = (vector_job){.s = s,
+	                  .text = o->query,
+	                  .depth = w->depth[1] * (o->kind || o->path ? 4 : 1),
+	                  .out = want & RA_SEARCH_VECTOR ? &lists[1] : NULL,
+	                  .words = words};
+	if (want & (RA_SEARCH_SYMBOL | RA_SEARCH_GRAPH)) {
+		nwords = symbol_words(&qw, words);
+		if (!s->names_loaded && (rc = load_names(s)) != 0)
+			goto out;
+		vj.names = s->names;
+		vj.nwords = nwords < FUZZY_WORDS ? nwords : FUZZY_WORDS;
+	}
+	if (vj.out || vj.names) {
+		if (!(want & RA_SEARCH_LEXICAL))
+			vector_main(&vj); /* little to overlap it with */
 		else
 			vector_start(&vj);
 	}
@@ -1278,15 +1312,9 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 			goto out;
 	}
 	t[1] = ra_now();
+	cx.out = &sym;
 	if (want & (RA_SEARCH_SYMBOL | RA_SEARCH_GRAPH)) {
-		idlist sym = {0};
-
-		cx.out = &sym;
-		rc = symbol(s, &qw, w->depth[2], &cx);
-		if (want & RA_SEARCH_SYMBOL)
-			lists[2] = sym;
-		else
-			idlist_free(&sym);
+		rc = symbol_exact(s, words, nwords, &cx);
 		if (rc)
 			goto out;
 	}
@@ -1295,6 +1323,16 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 	if (rc)
 		goto out;
 	t[3] = ra_now();
+	if (want & (RA_SEARCH_SYMBOL | RA_SEARCH_GRAPH)) {
+		rc = symbol_fuzzy(s, vj.best, vj.nbest, w->depth[2], &cx);
+		if (rc)
+			goto out;
+		if (want & RA_SEARCH_SYMBOL) {
+			lists[2] = sym;
+			sym = (idlist){0};
+		}
+	}
+	t_fuzzy = ra_now() - t[3];
 	out->channels_used = want & s->avail;
 	for (int c = 0; c < 3; c++)
 		ranked[c] = (ra_search_ranked){lists[c].ids, lists[c].n, w->w[c], 1u << c};
@@ -1358,12 +1396,15 @@ int ra_search(ra_search_results *out, ra_searcher *s, const ra_search_opts *o)
 		rc = chunk_text(s, out->hits[i].chunk, &qw, out->arena, &out->hits[i].snippet);
 	if (!rc)
 		ra_log(s->log, RA_LOG_DEBUG,
-		       "search: lexical %.1f ms, symbol %.1f ms, vector %.1f ms beside them (%.1f "
-		       "ms more waited), graph %.1f ms, results %.1f ms",
-		       (t[1] - t[0]) * 1e3, (t[2] - t[1]) * 1e3, vj.seconds * 1e3,
-		       (t[3] - t[2]) * 1e3, (t[4] - t[3]) * 1e3, (ra_now() - t[4]) * 1e3);
+		       "search: lexical %.1f ms, symbol %.1f ms (exact names) + %.1f ms (fuzzy"
+		       " ones), vector and fuzzy matching %.1f ms beside them (%.1f ms more "
+		       "waited),"
+		       " graph %.1f ms, results %.1f ms",
+		       (t[1] - t[0]) * 1e3, (t[2] - t[1]) * 1e3, t_fuzzy * 1e3, vj.seconds * 1e3,
+		       (t[3] - t[2]) * 1e3, (t[4] - t[3] - t_fuzzy) * 1e3, (ra_now() - t[4]) * 1e3);
 out:
 	vector_join(&vj); /* after a failure of another channel: its list is freed below */
+	idlist_free(&sym);
 	for (int c = 0; c < RA_SEARCH_NCHANNELS; c++)
 		idlist_free(&lists[c]);
 	ra_free(first);
