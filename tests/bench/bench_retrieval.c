@@ -433,13 +433,30 @@ static void latency(const char *ws, qset *sets, size_t nsets, int runs, const ra
 
 		if (!(ch & ra_searcher_channels(o.s)))
 			continue;
+		const char *slow[5] = {0};
+		double slow_t[5] = {0};
+
 		n = 0;
 		for (int r = 0; r < runs; r++)
 			for (size_t i = 0; i < nsets; i++)
 				for (size_t k = 0; k < sets[i].n; k++) {
 					search_rank(o.s, &sets[i].q[k], ch, w, &t[n]);
+					/* -v: the five slowest questions (of the first run) */
+					for (size_t j = 0; r == 0 && j < 5; j++)
+						if (t[n] > slow_t[j]) {
+							memmove(slow_t + j + 1, slow_t + j,
+							        (4 - j) * sizeof(*slow_t));
+							memmove(slow + j + 1, slow + j,
+							        (4 - j) * sizeof(*slow));
+							slow_t[j] = t[n];
+							slow[j] = sets[i].q[k].text;
+							break;
+						}
 					cpu[n++] = last_cpu;
 				}
+		for (size_t j = 0; verbose && j < 5 && slow[j]; j++)
+			fprintf(stderr, "  slow %-23s %6.2f ms  %.80s\n", modes[pass].name,
+			        slow_t[j] * 1e3, slow[j]);
 		qsort(t, n, sizeof(*t), cmp_double);
 		qsort(cpu, n, sizeof(*cpu), cmp_double);
 		if (n)
