@@ -192,15 +192,17 @@ int ra_frame_read(ra_frame_reader *r, ra_buf *body)
 
 	ra_buf_reset(body);
 	for (;;) {
-		const char *p = r->buf ? r->buf + r->pos : NULL;
 		size_t avail = r->len - r->pos, skip = 0;
+		const char *p;
 
-		/* blank lines between frames are harmless */
-		while (skip < avail && (p[skip] == '\r' || p[skip] == '\n' || p[skip] == ' '))
+		/* blank lines between frames are harmless (avail > 0: there is a buffer) */
+		while (skip < avail &&
+		       (r->buf[r->pos + skip] == '\r' || r->buf[r->pos + skip] == '\n' ||
+		        r->buf[r->pos + skip] == ' '))
 			skip++;
 		r->pos += skip;
-		p += skip;
 		avail -= skip;
+		p = r->buf ? r->buf + r->pos : NULL; /* no arithmetic on a NULL buffer */
 		end = avail ? header_end(p, avail) : 0;
 		if (end && end <= RA_FRAME_HEADER_MAX)
 			break;
