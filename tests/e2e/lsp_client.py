@@ -12,6 +12,17 @@ class LspError(Exception):
     pass
 
 
+checks = 0  # checks passed so far (check)
+
+
+def check(cond, what):
+    """counts a passed check; a failed one ends the test with "FAIL: what" """
+    global checks
+    if not cond:
+        raise SystemExit("FAIL: " + what)
+    checks += 1
+
+
 class Client:
     def __init__(self, argv, cwd=None, env=None, stderr=None):
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

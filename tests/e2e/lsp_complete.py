@@ -14,16 +14,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lsp_client import Client  # noqa: E402
+from lsp_client import Client, check  # noqa: E402
 
 RTL, SRC = sys.argv[1], sys.argv[2]
 FILES = ["top.sv", "fifo.sv", "fix_pkg.sv", "defs.svh", "bus_if.sv"]
-
-
-def check(cond, what):
-    if not cond:
-        print("FAIL:", what)
-        sys.exit(1)
 
 
 def workspace(tmp, name, url):

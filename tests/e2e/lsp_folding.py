@@ -20,19 +20,12 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lsp_client import Client, LspError  # noqa: E402
+import lsp_client  # noqa: E402
+from lsp_client import Client, LspError, check  # noqa: E402
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 FIX = os.path.join(SRC, "tests", "fixtures")
 HDL = (".v", ".sv", ".svh", ".vh", ".vhd", ".vhdl")
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-    checks += 1
 
 
 def R(start, end, kind=None, char=None):
@@ -245,7 +238,7 @@ try:
             total += len(got)
         check(total > n, "Debian HDL: %d ranges over %d files" % (total, n))
         c.close()
-    print("lsp_folding: %d checks passed (%d Debian HDL files)" % (checks, n))
+    print("lsp_folding: %d checks passed (%d Debian HDL files)" % (lsp_client.checks, n))
 except LspError as e:
     raise SystemExit("FAIL: %s" % e)
 finally:

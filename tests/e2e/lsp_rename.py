@@ -24,10 +24,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lsp_client import Client, LspError  # noqa: E402
+import lsp_client  # noqa: E402
+from lsp_client import Client, LspError, check  # noqa: E402
 
 RTL = sys.argv[1]
-checks = 0
 
 FILES = {
     "rtl/core.sv": """// core: an accumulator
@@ -139,11 +139,6 @@ end architecture str;
 }
 
 
-def check(cond, what):
-    global checks
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-    checks += 1
 
 
 def make_ws(files=FILES):
@@ -523,7 +518,7 @@ def main():
         if ro:
             os.chmod(ro, 0o644)
         shutil.rmtree(root)
-    print("lsp_rename: %d checks passed" % checks)
+    print("lsp_rename: %d checks passed" % lsp_client.checks)
 
 
 if __name__ == "__main__":

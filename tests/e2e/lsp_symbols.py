@@ -18,17 +18,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lsp_client  # noqa: E402
-from lsp_client import Client  # noqa: E402
+from lsp_client import Client, check  # noqa: E402
 
 BIN = sys.argv[1]
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-    checks += 1
 
 
 def no_dup(pairs):
@@ -237,6 +229,6 @@ try:
               [('\\i"n', '\\le"af', '\\u"0'), ('\\i"n', '\\le"af', "\\u😀1")] and
               tr["hits"][0]["hops"][0]["to"] == '\\u"0.\\i"n', "trace: %s" % tr)
         c.close()
-    print("lsp_symbols: %d checks passed" % checks)
+    print("lsp_symbols: %d checks passed" % lsp_client.checks)
 finally:
     shutil.rmtree(work, ignore_errors=True)

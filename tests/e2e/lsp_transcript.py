@@ -11,17 +11,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lsp_client import Client, LspError  # noqa: E402
+import lsp_client  # noqa: E402
+from lsp_client import Client, LspError, check  # noqa: E402
 
 BIN, SRC = sys.argv[1], sys.argv[2]
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-    checks += 1
 
 
 def short(locs):
@@ -475,4 +468,4 @@ except LspError as e:
     raise SystemExit("FAIL: %s" % e)
 finally:
     shutil.rmtree(work, ignore_errors=True)
-print("%d passed, 0 failed" % checks)
+print("%d passed, 0 failed" % lsp_client.checks)
