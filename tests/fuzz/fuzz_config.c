@@ -10,23 +10,9 @@
 #include <string.h>
 
 #include "daemon/config.h"
+#include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(bool ok, const char *what)
-{
-	if (!ok) {
-		fprintf(stderr, "invariant broken: %s\n", what);
-		abort();
-	}
-}
-
-static void quiet(ra_log_level level, const char *msg, void *payload)
-{
-	(void)level;
-	(void)msg;
-	(void)payload;
-}
 
 /* the settings of c as `rtlassist config` prints them; NULL on OOM */
 static char *describe(const ra_config *c)
@@ -43,7 +29,7 @@ static char *describe(const ra_config *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	ra_logger lg = {quiet, NULL, RA_LOG_DEBUG};
+	ra_logger lg = {ra_fuzz_quiet, NULL, RA_LOG_DEBUG};
 	ra_config *c = ra_config_new(), *again = NULL;
 	char *first = NULL, *second = NULL;
 	int rc;
@@ -51,16 +37,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!c)
 		return 0;
 	rc = ra_config_parse(c, (const char *)data, size, "fuzz.toml", &lg);
-	check(rc == 0 || rc == RA_EINVAL || rc == RA_ENOMEM, "parse returns 0 or an error code");
+	ra_fuzz_check_at(rc == 0 || rc == RA_EINVAL || rc == RA_ENOMEM,
+	                 "parse returns 0 or an error code", __LINE__);
 	if (rc == 0 && (first = describe(c)) != NULL && (again = ra_config_new()) != NULL) {
 		rc = ra_config_parse(again, first, strlen(first), "described.toml", &lg);
 		if (rc != 0)
 			fprintf(stderr, "%s\n--- refused: %s\n", first, ra_error_last());
-		check(rc == 0, "the description of accepted settings is accepted");
+		ra_fuzz_check_at(rc == 0, "the description of accepted settings is accepted",
+		                 __LINE__);
 		second = describe(again);
 		if (second && strcmp(first, second) != 0)
 			fprintf(stderr, "%s\n--- described again ---\n%s\n", first, second);
-		check(!second || strcmp(first, second) == 0, "described twice, the same");
+		ra_fuzz_check_at(!second || strcmp(first, second) == 0, "described twice, the same",
+		                 __LINE__);
 	}
 	ra_free(first);
 	ra_free(second);

@@ -15,23 +15,9 @@
 #include <unistd.h>
 
 #include "indexer/filelist.h"
+#include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(bool ok, const char *what)
-{
-	if (!ok) {
-		fprintf(stderr, "invariant broken: %s\n", what);
-		abort();
-	}
-}
-
-static void quiet(ra_log_level level, const char *msg, void *payload)
-{
-	(void)level;
-	(void)msg;
-	(void)payload;
-}
 
 /* absolute, without empty, "." or ".." components, no trailing slash (but "/") */
 static bool normalised(const char *p)
@@ -56,10 +42,10 @@ static bool normalised(const char *p)
 static void check_list(char **v, size_t n, bool unique, const char *what)
 {
 	for (size_t i = 0; i < n; i++) {
-		check(v[i] != NULL, what);
-		check(normalised(v[i]), what);
+		ra_fuzz_check_at(v[i] != NULL, what, __LINE__);
+		ra_fuzz_check_at(normalised(v[i]), what, __LINE__);
 		for (size_t k = 0; unique && k < i; k++)
-			check(strcmp(v[i], v[k]) != 0, what);
+			ra_fuzz_check_at(strcmp(v[i], v[k]) != 0, what, __LINE__);
 	}
 }
 
@@ -80,16 +66,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool made;
 	char path[sizeof(dir) + 8];
-	ra_logger lg = {quiet, NULL, RA_LOG_DEBUG};
+	ra_logger lg = {ra_fuzz_quiet, NULL, RA_LOG_DEBUG};
 	ra_filelist *fl = NULL;
 	FILE *f;
 	int rc;
 
 	if (!made) {
-		check(mkdtemp(dir) != NULL, "scratch folder");
+		ra_fuzz_check_at(mkdtemp(dir) != NULL, "scratch folder", __LINE__);
 		snprintf(path, sizeof(path), "%s/b.f", dir);
 		f = fopen(path, "w");
-		check(f != NULL, "b.f");
+		ra_fuzz_check_at(f != NULL, "b.f", __LINE__);
 		fputs("-f a.f\n+incdir+sub\nx.sv\n", f);
 		fclose(f);
 		atexit(cleanup);
@@ -97,19 +83,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	snprintf(path, sizeof(path), "%s/a.f", dir);
 	f = fopen(path, "wb");
-	check(f != NULL, "a.f");
-	check(fwrite(data, 1, size, f) == size, "write a.f");
+	ra_fuzz_check_at(f != NULL, "a.f", __LINE__);
+	ra_fuzz_check_at(fwrite(data, 1, size, f) == size, "write a.f", __LINE__);
 	fclose(f);
 	rc = ra_filelist_read(&fl, path, dir, &lg);
-	check(rc == 0 || rc == RA_ETOOBIG || rc == RA_ENOMEM || rc == RA_ERR || rc == RA_EINVAL,
-	      "an error code");
+	ra_fuzz_check(rc == 0 || rc == RA_ETOOBIG || rc == RA_ENOMEM || rc == RA_ERR ||
+	              rc == RA_EINVAL);
 	if (rc == 0) {
 		check_list(fl->files, fl->nfiles, true, "files");
 		check_list(fl->incdirs, fl->nincdirs, true, "incdirs");
 		check_list(fl->libfiles, fl->nlibfiles, true, "libfiles");
 		check_list(fl->libdirs, fl->nlibdirs, true, "libdirs");
 		for (size_t i = 0; i < fl->ndefines; i++)
-			check(fl->defines[i] && fl->defines[i][0], "defines");
+			ra_fuzz_check_at(fl->defines[i] && fl->defines[i][0], "defines", __LINE__);
 		ra_filelist_free(fl);
 	}
 	return 0;

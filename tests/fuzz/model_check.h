@@ -18,21 +18,13 @@
 #include <string.h>
 
 #include "indexer/model.h"
+#include "tests/fuzz/fuzz_util.h"
 
 typedef struct ra_fuzz_lines {
 	size_t *len;   /* byte length of each line, without its '\n' */
 	size_t *start; /* byte offset of each line */
 	size_t n;
 } ra_fuzz_lines;
-
-static inline void ra_fuzz_check_at(bool ok, const char *what, int line)
-{
-	if (!ok) {
-		fprintf(stderr, "invariant broken, line %d: %s\n", line, what);
-		abort();
-	}
-}
-#define ra_fuzz_check(ok) ra_fuzz_check_at((ok), #ok, __LINE__)
 
 static inline void ra_fuzz_check_span(const ra_fuzz_lines *ls, ra_span s)
 {
