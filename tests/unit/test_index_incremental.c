@@ -285,6 +285,9 @@ RA_TEST(index_without_search_data_keeps_the_rest)
 	a = dump(with);
 	b = dump(without);
 	RA_CHECK(a && b);
+	/* names are interned in the order the parallel run writes files (drop_blob_rows) */
+	drop_blob_rows(a);
+	drop_blob_rows(b);
 	/* the chunks are the dump's last section */
 	ca = strstr(a, "-- 9\n");
 	cb = strstr(b, "-- 9\n");
