@@ -264,14 +264,7 @@ def main():
             replies(c, ws, a)
             c.close()
             return
-        files = []
-        for d, dirs, names in os.walk(ws):
-            dirs[:] = [x for x in dirs if not x.startswith(".")]
-            for n in names:
-                if n.endswith(EXTS):
-                    p = os.path.join(d, n)
-                    files.append((os.path.getsize(p), p))
-        files.sort(reverse=True)
+        files = hdl_files(ws)
         chosen = [p for _, p in files[:a.files]]
         lat = {"definition": [], "hover": [], "references": [], "completion": []}
         cpu = {m: [] for m in lat}
